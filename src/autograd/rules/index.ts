@@ -1,0 +1,17 @@
+import { binaryRules, otherElementwiseRules, unaryRules } from "./elementwise.js";
+import { linalgRules } from "./linalg.js";
+import { nnRules } from "./nn.js";
+import { reduceRules } from "./reduce.js";
+import type { VjpTable } from "./rule.js";
+import { shapeRules } from "./shape.js";
+
+/** Every primitive's gradient rule (the type refuses a missing one). */
+export const vjpRules: VjpTable = {
+  ...unaryRules,
+  ...binaryRules,
+  ...otherElementwiseRules,
+  ...reduceRules,
+  ...linalgRules,
+  ...shapeRules,
+  ...nnRules,
+};

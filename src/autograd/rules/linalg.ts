@@ -1,0 +1,5 @@
+/** Gradient rules for matMul. */
+import type { LinalgPrimitives } from "../../backend/primitives.js";
+import type { VjpTable } from "./rule.js";
+
+export const linalgRules = {} as VjpTable<keyof LinalgPrimitives>;

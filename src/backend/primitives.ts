@@ -1,0 +1,186 @@
+/**
+ * The primitives: the only operations a backend implements. Every public op is one of these or is composed of
+ * them. Each entry gives the primitive's attributes; `outputs: 2` marks the two-output ones.
+ *
+ * Conventions every kernel may rely on (the op layer guarantees them):
+ * - Binary and `where` inputs have equal dtypes (already promoted); shapes broadcast NumPy-style.
+ * - Float-only unary primitives receive float32 or float64.
+ * - Axes are normalized (non-negative, sorted, unique); reductions drop reduced axes (the op reshapes for keepDims).
+ * - Layout is channels-last: conv/pool inputs are [batch, ...spatial, channels], conv filters are
+ *   [...spatial, inChannels / groups, outChannels]. Padding is explicit: one [before, after] pair per spatial dim.
+ * - Index inputs are int32.
+ */
+import type { DType } from "../core/dtype.js";
+
+type NoAttrs = Record<string, never>;
+
+export interface ConvAttrs {
+  strides: number[];
+  padding: [number, number][];
+  dilations: number[];
+  groups: number;
+}
+
+export interface PoolAttrs {
+  windowShape: number[];
+  strides: number[];
+  padding: [number, number][];
+}
+
+export interface ResizeAttrs {
+  size: [number, number];
+  alignCorners: boolean;
+  halfPixelCenters: boolean;
+}
+
+/** Elementwise, one input, same shape out. Float-only unless noted. */
+export interface UnaryPrimitives {
+  neg: NoAttrs; // any numeric dtype
+  abs: NoAttrs; // any numeric dtype
+  sign: NoAttrs; // any numeric dtype
+  square: NoAttrs; // any numeric dtype
+  sqrt: NoAttrs;
+  rsqrt: NoAttrs;
+  reciprocal: NoAttrs;
+  exp: NoAttrs;
+  expm1: NoAttrs;
+  log: NoAttrs;
+  log1p: NoAttrs;
+  sin: NoAttrs;
+  cos: NoAttrs;
+  tan: NoAttrs;
+  asin: NoAttrs;
+  acos: NoAttrs;
+  atan: NoAttrs;
+  sinh: NoAttrs;
+  cosh: NoAttrs;
+  tanh: NoAttrs;
+  erf: NoAttrs;
+  floor: NoAttrs;
+  ceil: NoAttrs;
+  /** Half to even, as NumPy and TF. */
+  round: NoAttrs;
+  sigmoid: NoAttrs;
+  relu: NoAttrs; // any numeric dtype
+  /** Output bool. */
+  isNaN: NoAttrs;
+  isInf: NoAttrs;
+  isFinite: NoAttrs;
+  /** bool in, bool out. */
+  logicalNot: NoAttrs;
+}
+
+/** Elementwise, two inputs of equal dtype, broadcast. */
+export interface BinaryPrimitives {
+  add: NoAttrs;
+  sub: NoAttrs;
+  mul: NoAttrs;
+  div: NoAttrs; // float; the op layer casts integer inputs
+  floorDiv: NoAttrs; // floor(a / b); any numeric dtype
+  mod: NoAttrs; // result has the sign of b (Python / TF floormod)
+  pow: NoAttrs;
+  atan2: NoAttrs;
+  maximum: NoAttrs;
+  minimum: NoAttrs;
+  /** Output bool. */
+  equal: NoAttrs;
+  notEqual: NoAttrs;
+  less: NoAttrs;
+  lessEqual: NoAttrs;
+  greater: NoAttrs;
+  greaterEqual: NoAttrs;
+  /** bool inputs, bool output. */
+  logicalAnd: NoAttrs;
+  logicalOr: NoAttrs;
+  logicalXor: NoAttrs;
+}
+
+export interface OtherElementwisePrimitives {
+  /** Inputs (condition: bool, a, b), broadcast; output dtype of a. */
+  where: NoAttrs;
+  cast: { dtype: DType };
+}
+
+export interface ReducePrimitives {
+  sum: { axes: number[] };
+  prod: { axes: number[] };
+  max: { axes: number[] };
+  min: { axes: number[] };
+  all: { axes: number[] }; // bool
+  any: { axes: number[] }; // bool
+  /** Output int32; first index on ties. NaN counts as the maximum (minimum). */
+  argMax: { axis: number };
+  argMin: { axis: number };
+  cumsum: { axis: number; exclusive: boolean; reverse: boolean };
+  cumprod: { axis: number; exclusive: boolean; reverse: boolean };
+}
+
+export interface LinalgPrimitives {
+  /** [..., m, k] x [..., k, n], batch dims broadcast; transposes apply to the last two axes. */
+  matMul: { transposeA: boolean; transposeB: boolean };
+}
+
+export interface ShapePrimitives {
+  /** Zero-copy: the output shares the input's storage. */
+  reshape: { shape: number[] };
+  transpose: { perm: number[] };
+  /** Per-axis begin, end (exclusive) and non-zero stride, all resolved to in-range values. */
+  stridedSlice: { begin: number[]; end: number[]; strides: number[] };
+  /** The adjoint of stridedSlice: places dy into zeros of `shape`. Input: dy. */
+  stridedSliceGrad: { shape: number[]; begin: number[]; end: number[]; strides: number[] };
+  /** Any number of inputs of equal dtype. */
+  concat: { axis: number };
+  pad: { paddings: [number, number][]; mode: "constant" | "reflect" | "symmetric"; value: number };
+  tile: { reps: number[] };
+  reverse: { axes: number[] };
+  broadcastTo: { shape: number[] };
+  /** Inputs (x, indices): out = x[...batch, indices[...], ...]. */
+  gather: { axis: number; batchDims: number };
+  /** The adjoint of gather: scatter-adds dy into zeros of `shape`. Inputs (dy, indices). */
+  gatherGrad: { axis: number; batchDims: number; shape: number[] };
+  /** Inputs (x, indices[..., r]). */
+  gatherND: NoAttrs;
+  /** Inputs (indices[..., r], updates): zeros of `shape` with updates added at indices (duplicates sum). */
+  scatterND: { shape: number[] };
+  /** Sorts along the last axis (stable). Outputs [values, indices (int32)]. */
+  sort: { descending: boolean; outputs: 2 };
+}
+
+export interface NNPrimitives {
+  /** N-d convolution (N = 1, 2, 3), channels-last. Inputs (x, filter). */
+  conv: ConvAttrs;
+  /** Gradient of conv with respect to x. Inputs (dy, filter). */
+  convBackpropInput: ConvAttrs & { inputShape: number[] };
+  /** Gradient of conv with respect to the filter. Inputs (x, dy). */
+  convBackpropFilter: ConvAttrs & { filterShape: number[] };
+  /** Padded positions never win. */
+  maxPool: PoolAttrs;
+  /** Inputs (x, dy): routes each dy to the first maximum of its window. */
+  maxPoolGrad: PoolAttrs;
+  /** Averages over the window's in-bounds positions (padding is not counted), as TF. */
+  avgPool: PoolAttrs;
+  /** Input dy; `inputShape` is x's shape. */
+  avgPoolGrad: PoolAttrs & { inputShape: number[] };
+  /** x: [batch, height, width, channels]. */
+  resizeBilinear: ResizeAttrs;
+  /** Inputs (dy); `inputShape` is x's shape. */
+  resizeBilinearGrad: ResizeAttrs & { inputShape: number[] };
+  resizeNearest: ResizeAttrs;
+  resizeNearestGrad: ResizeAttrs & { inputShape: number[] };
+}
+
+export interface Primitives
+  extends UnaryPrimitives,
+    BinaryPrimitives,
+    OtherElementwisePrimitives,
+    ReducePrimitives,
+    LinalgPrimitives,
+    ShapePrimitives,
+    NNPrimitives {}
+
+export type Primitive = keyof Primitives;
+
+/** The attributes of primitive P (without the `outputs` marker). */
+export type Attrs<P extends Primitive> = Omit<Primitives[P], "outputs">;
+
+export type IsMultiOutput<P extends Primitive> = Primitives[P] extends { outputs: 2 } ? true : false;

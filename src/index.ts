@@ -1,0 +1,36 @@
+/**
+ * Tensile: deep learning for TypeScript. `import * as tn from "tensile"` gives the whole public API.
+ */
+import "./backend/cpu/index.js";
+import "./ops/chain.js";
+import "./autograd/backward.js";
+
+export type { DType, FloatDType, TypedArray } from "./core/dtype.js";
+export { promoteTypes } from "./core/dtype.js";
+export * from "./core/errors.js";
+export type { Shape } from "./core/shape.js";
+
+export { Tensor, Variable } from "./tensor/tensor.js";
+export type { NestedArray } from "./tensor/format.js";
+export { tidy, keep } from "./tensor/scope.js";
+export { memory, type MemoryInfo } from "./tensor/memory.js";
+export { noGrad } from "./tensor/graph.js";
+
+export type { Backend, KernelTensor, Kernel, KernelTable } from "./backend/backend.js";
+export { setBackend, getBackend, backends, backendInfo, registerBackend, type BackendInfo } from "./backend/registry.js";
+export type { Primitive } from "./backend/primitives.js";
+
+export { tensor, scalar, type TensorLike, type NestedValues } from "./ops/convert.js";
+export * from "./ops/creation.js";
+export * from "./ops/elementwise.js";
+export * from "./ops/activations.js";
+export * from "./ops/reduce.js";
+export * from "./ops/linalg.js";
+export * from "./ops/shape.js";
+export * from "./ops/nn.js";
+export * from "./ops/losses.js";
+export * from "./ops/random.js";
+
+export { GradientTape, type GradientTapeOptions, type GradientOptions } from "./autograd/gradient-tape.js";
+export { grad, grads, valueAndGrad, valueAndGrads, vjp, variableGrads, customGrad } from "./autograd/functional.js";
+export { zeroGrad, type BackwardOptions } from "./autograd/backward.js";
