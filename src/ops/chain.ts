@@ -58,6 +58,10 @@ declare module "../tensor/tensor.js" {
     sum(options?: red.ReduceOptions): Tensor;
     // ---- shape ----
     reshape(shape: readonly number[]): Tensor;
+    // ---- linalg ----
+    // ---- nn ----
+    // ---- activations and normalization ----
+    // ---- random ----
   }
 }
 
@@ -109,6 +113,10 @@ const methods: Record<string, (this: Tensor, ...args: never[]) => Tensor> = {
   sum(options?: red.ReduceOptions) { return red.sum(this, options); },
   // ---- shape ----
   reshape(shape: readonly number[]) { return shp.reshape(this, shape); },
+  // ---- linalg ----
+  // ---- nn ----
+  // ---- activations and normalization ----
+  // ---- random ----
 };
 
 for (const [name, fn] of Object.entries(methods)) {

@@ -93,7 +93,8 @@ export function minimum(a: TensorLike, b: TensorLike): Tensor {
 }
 /** (a - b)². `tn.squaredDifference([1, 5], [3, 2])` → [4, 9] */
 export function squaredDifference(a: TensorLike, b: TensorLike): Tensor {
-  return square(sub(a, b));
+  const [x, y] = binaryOperands("squaredDifference", a, b);
+  return square(sub(x, y));
 }
 /** -x. `tn.neg([1, -2])` → [-1, 2] */
 export function neg(x: TensorLike): Tensor {
