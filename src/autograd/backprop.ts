@@ -63,6 +63,7 @@ function callRule(node: GraphNode, grads: Map<Tensor, Tensor>, op: string): read
   const multi = node.outputs.length > 1;
   const dys = node.outputs.map((o) => grads.get(o) ?? null);
   if (dys.every((d) => d === null)) return null;
+  if (rule === undefined) throw new TensileError(`${op}: internal error: no gradient rule for the primitive ${prim}`);
   if (rule === NOT_DIFFERENTIABLE) {
     throw new NotDifferentiableError(
       `${op}: ${prim} is not differentiable, but a gradient flows into it; ` +

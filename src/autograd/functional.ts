@@ -3,7 +3,7 @@ import { ValueError } from "../core/errors.js";
 import { formatShape, shapesEqual } from "../core/shape.js";
 import { onesLike, zerosLike } from "../ops/creation.js";
 import { toTensor, type TensorLike } from "../ops/convert.js";
-import { noGrad, recordOp, Tape } from "../tensor/graph.js";
+import { addVariableWatcher, noGrad, recordOp, removeVariableWatcher, Tape } from "../tensor/graph.js";
 import { Tensor, type Variable } from "../tensor/tensor.js";
 import { backprop, CUSTOM_GRAD, gradKey, type CustomGradAttrs } from "./backprop.js";
 import { unwatchOn, watchOn } from "./gradient-tape.js";
@@ -103,15 +103,18 @@ export function vjp(f: (...args: Tensor[]) => Tensor, ...primals: TensorLike[]):
  * reads, or `varList`), keyed by variable name.
  */
 export function variableGrads(f: () => Tensor, varList?: readonly Variable[]): { value: Tensor; grads: Record<string, Tensor> } {
-  const tape = new Tape(true);
+  // Without varList, every trainable Variable read is watched (the tape must be registered for that).
+  const tape = new Tape(varList === undefined);
   const explicit = varList ?? [];
   for (const v of explicit) watchOn(tape, v, "variableGrads");
+  if (varList === undefined) addVariableWatcher(tape);
   let value: Tensor;
   const touched = new Set<Variable>();
   try {
     value = f();
   } finally {
     tape.recording = false;
+    removeVariableWatcher(tape);
     for (const v of explicit) unwatchOn(tape, v);
   }
   // The variables read are the snapshot sources reachable on this tape.

@@ -81,10 +81,10 @@ export class GradientTape implements Disposable {
   gradient<S extends Sources>(target: Tensor, sources: S, options?: GradientOptions & { unconnectedGradients?: "zero" }): Gradients<S, Tensor>;
   gradient<S extends Sources>(target: Tensor, sources: S, options: GradientOptions & { unconnectedGradients: "none" }): Gradients<S, Tensor | null>;
   gradient<S extends Sources>(target: Tensor, sources: S, options: GradientOptions = {}): Gradients<S, Tensor | null> {
-    if (this.released) throw new ValueError("GradientTape.gradient: the tape was disposed");
     if (this.used && !this.persistent) {
       throw new ValueError("GradientTape.gradient: a non-persistent tape can compute gradients only once (pass {persistent: true})");
     }
+    if (this.released) throw new ValueError("GradientTape.gradient: the tape was disposed");
     this.used = true;
     const list: Tensor[] = sources instanceof Array ? [...sources] : isTensor(sources) ? [sources] : Object.values(sources);
     const seed = options.outputGradients ?? onesLike(target);
@@ -93,7 +93,9 @@ export class GradientTape implements Disposable {
         `GradientTape.gradient: outputGradients has shape ${formatShape(seed.shape)}, expected the target's shape ${formatShape(target.shape)}`,
       );
     }
-    const keys = new Set(list.map(gradKey));
+    // Only what this tape tracks has a gradient (TF): a source that is merely an input of a recorded op, but was
+    // never watched, would otherwise get the part of its gradient that flows through recorded ops only.
+    const keys = new Set(list.filter((s) => this.tracks(s)).map(gradKey));
     const wasRecording = this.tape.recording;
     this.tape.recording = false;
     let grads: Map<Tensor, Tensor>;
@@ -110,6 +112,12 @@ export class GradientTape implements Disposable {
     const out: Record<string, Tensor | null> = {};
     for (const [name, t] of Object.entries(sources)) out[name] = pick(t);
     return out as Gradients<S, Tensor | null>;
+  }
+
+  /** Whether `t` is watched, produced by an op recorded here, or a trainable Variable this tape watches on access. */
+  private tracks(t: Tensor): boolean {
+    if (t.tapes !== null && t.tapes.includes(this.tape)) return true;
+    return t.isVariable() && t.trainable && this.tape.watchAccessedVariables;
   }
 
   /** Stops recording; `gradient` still works on what was recorded. */

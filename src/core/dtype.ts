@@ -27,7 +27,7 @@ const RANK: Record<DType, number> = { bool: 0, uint8: 1, int32: 2, float32: 3, f
 const BYTES: Record<DType, number> = { bool: 1, uint8: 1, int32: 4, float32: 4, float64: 8 };
 
 export function isDType(value: unknown): value is DType {
-  return typeof value === "string" && value in RANK;
+  return typeof value === "string" && Object.prototype.hasOwnProperty.call(RANK, value);
 }
 
 export function isFloatDType(dtype: DType): dtype is FloatDType {

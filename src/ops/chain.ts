@@ -6,8 +6,12 @@ import type { DType } from "../core/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import type { TensorLike } from "./convert.js";
 import * as ew from "./elementwise.js";
+import * as la from "./linalg.js";
 import * as red from "./reduce.js";
 import * as shp from "./shape.js";
+import * as nn from "./nn.js";
+import * as act from "./activations.js";
+import * as norm from "./normalization.js";
 
 declare module "../tensor/tensor.js" {
   interface Tensor {
@@ -56,11 +60,51 @@ declare module "../tensor/tensor.js" {
     clipByValue(min: number, max: number): Tensor;
     // ---- reduce ----
     sum(options?: red.ReduceOptions): Tensor;
+    mean(options?: red.ReduceOptions): Tensor;
+    prod(options?: red.ReduceOptions): Tensor;
+    max(options?: red.ReduceOptions): Tensor;
+    min(options?: red.ReduceOptions): Tensor;
+    argMax(options?: red.ArgReduceOptions): Tensor;
+    argMin(options?: red.ArgReduceOptions): Tensor;
+    all(options?: red.ReduceOptions): Tensor;
+    any(options?: red.ReduceOptions): Tensor;
+    logSumExp(options?: red.ReduceOptions): Tensor;
+    cumsum(options?: red.CumulativeOptions): Tensor;
+    cumprod(options?: red.CumulativeOptions): Tensor;
+    norm(options?: red.NormOptions): Tensor;
     // ---- shape ----
     reshape(shape: readonly number[]): Tensor;
+    transpose(perm?: readonly number[]): Tensor;
+    expandDims(axis?: number): Tensor;
+    squeeze(axis?: number | readonly number[]): Tensor;
+    flatten(startAxis?: number, endAxis?: number): Tensor;
+    slice(begin: number | readonly number[], size?: number | readonly number[]): Tensor;
+    gather(indices: TensorLike, axis?: number, batchDims?: number): Tensor;
+    pad(paddings: readonly (readonly [number, number])[], constantValue?: number | shp.PadOptions): Tensor;
+    tile(reps: readonly number[]): Tensor;
+    reverse(axis?: number | readonly number[]): Tensor;
+    broadcastTo(shape: readonly number[]): Tensor;
     // ---- linalg ----
+    matMul(b: TensorLike, transposeA?: boolean, transposeB?: boolean): Tensor;
+    matmul(b: TensorLike, transposeA?: boolean, transposeB?: boolean): Tensor;
+    dot(b: TensorLike): Tensor;
     // ---- nn ----
+    conv2d(filter: TensorLike, strides: number | readonly [number, number], pad: nn.Padding, dataFormat?: "NHWC" | "NCHW", dilations?: number | readonly [number, number]): Tensor;
+    maxPool(filterSize: number | readonly [number, number], strides: number | readonly [number, number], pad: nn.Padding): Tensor;
+    avgPool(filterSize: number | readonly [number, number], strides: number | readonly [number, number], pad: nn.Padding): Tensor;
     // ---- activations and normalization ----
+    relu(): Tensor;
+    relu6(): Tensor;
+    sigmoid(): Tensor;
+    logSigmoid(): Tensor;
+    elu(alpha?: number): Tensor;
+    selu(): Tensor;
+    leakyRelu(alpha?: number): Tensor;
+    gelu(options?: act.GeluOptions): Tensor;
+    softplus(): Tensor;
+    silu(): Tensor;
+    softmax(axis?: number): Tensor;
+    logSoftmax(axis?: number): Tensor;
     // ---- random ----
   }
 }
@@ -111,11 +155,51 @@ const methods: Record<string, (this: Tensor, ...args: never[]) => Tensor> = {
   clipByValue(min: number, max: number) { return ew.clipByValue(this, min, max); },
   // ---- reduce ----
   sum(options?: red.ReduceOptions) { return red.sum(this, options); },
+  mean(options?: red.ReduceOptions) { return red.mean(this, options); },
+  prod(options?: red.ReduceOptions) { return red.prod(this, options); },
+  max(options?: red.ReduceOptions) { return red.max(this, options); },
+  min(options?: red.ReduceOptions) { return red.min(this, options); },
+  argMax(options?: red.ArgReduceOptions) { return red.argMax(this, options); },
+  argMin(options?: red.ArgReduceOptions) { return red.argMin(this, options); },
+  all(options?: red.ReduceOptions) { return red.all(this, options); },
+  any(options?: red.ReduceOptions) { return red.any(this, options); },
+  logSumExp(options?: red.ReduceOptions) { return red.logSumExp(this, options); },
+  cumsum(options?: red.CumulativeOptions) { return red.cumsum(this, options); },
+  cumprod(options?: red.CumulativeOptions) { return red.cumprod(this, options); },
+  norm(options?: red.NormOptions) { return red.norm(this, options); },
   // ---- shape ----
   reshape(shape: readonly number[]) { return shp.reshape(this, shape); },
+  transpose(perm?: readonly number[]) { return shp.transpose(this, perm); },
+  expandDims(axis?: number) { return shp.expandDims(this, axis); },
+  squeeze(axis?: number | readonly number[]) { return shp.squeeze(this, axis); },
+  flatten(startAxis?: number, endAxis?: number) { return shp.flatten(this, startAxis, endAxis); },
+  slice(begin: number | readonly number[], size?: number | readonly number[]) { return shp.slice(this, begin, size); },
+  gather(indices: TensorLike, axis?: number, batchDims?: number) { return shp.gather(this, indices, axis, batchDims); },
+  pad(paddings: readonly (readonly [number, number])[], constantValue?: number | shp.PadOptions) { return shp.pad(this, paddings, constantValue); },
+  tile(reps: readonly number[]) { return shp.tile(this, reps); },
+  reverse(axis?: number | readonly number[]) { return shp.reverse(this, axis); },
+  broadcastTo(shape: readonly number[]) { return shp.broadcastTo(this, shape); },
   // ---- linalg ----
+  matMul(b: TensorLike, transposeA?: boolean, transposeB?: boolean) { return la.matMul(this, b, transposeA, transposeB); },
+  matmul(b: TensorLike, transposeA?: boolean, transposeB?: boolean) { return la.matMul(this, b, transposeA, transposeB); },
+  dot(b: TensorLike) { return la.dot(this, b); },
   // ---- nn ----
+  conv2d(filter: TensorLike, strides: number | readonly [number, number], pad: nn.Padding, dataFormat?: "NHWC" | "NCHW", dilations?: number | readonly [number, number]) { return nn.conv2d(this, filter, strides, pad, dataFormat, dilations); },
+  maxPool(filterSize: number | readonly [number, number], strides: number | readonly [number, number], pad: nn.Padding) { return nn.maxPool(this, filterSize, strides, pad); },
+  avgPool(filterSize: number | readonly [number, number], strides: number | readonly [number, number], pad: nn.Padding) { return nn.avgPool(this, filterSize, strides, pad); },
   // ---- activations and normalization ----
+  relu() { return act.relu(this); },
+  relu6() { return act.relu6(this); },
+  sigmoid() { return act.sigmoid(this); },
+  logSigmoid() { return act.logSigmoid(this); },
+  elu(alpha?: number) { return act.elu(this, alpha); },
+  selu() { return act.selu(this); },
+  leakyRelu(alpha?: number) { return act.leakyRelu(this, alpha); },
+  gelu(options?: act.GeluOptions) { return act.gelu(this, options); },
+  softplus() { return act.softplus(this); },
+  silu() { return act.silu(this); },
+  softmax(axis?: number) { return norm.softmax(this, axis); },
+  logSoftmax(axis?: number) { return norm.logSoftmax(this, axis); },
   // ---- random ----
 };
 

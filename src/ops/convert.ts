@@ -11,7 +11,7 @@ import {
   type TypedArray,
 } from "../core/dtype.js";
 import { DTypeError, ShapeError, ValueError } from "../core/errors.js";
-import { broadcastShapes, formatShape, sizeOf } from "../core/shape.js";
+import { assertValidShape, broadcastShapes, formatShape, sizeOf } from "../core/shape.js";
 import { runPrimitive, tensorFromValues } from "../backend/dispatch.js";
 import { Tensor } from "../tensor/tensor.js";
 
@@ -81,6 +81,7 @@ function firstLeaf(values: NestedValues): ScalarLike | undefined {
 export function tensor(values: TypedArray | NestedValues, shape?: readonly number[], dtype?: DType): Tensor {
   const op = "tensor";
   if (dtype !== undefined) assertDType(dtype, op, "dtype");
+  if (shape !== undefined) assertValidShape(shape, op);
   if (isTypedArray(values)) {
     const resolvedShape = shape ?? [values.length];
     if (sizeOf(resolvedShape) !== values.length) {

@@ -45,6 +45,7 @@ export function range(start: number, stop?: number, step = 1, dtype: DType = "fl
     stop = start;
     start = 0;
   }
+  assertDType(dtype, "range", "dtype");
   if (step === 0 || !Number.isFinite(step)) throw new ValueError(`range: step must be a finite non-zero number, got ${step}`);
   if (!Number.isFinite(start) || !Number.isFinite(stop)) {
     throw new ValueError(`range: start and stop must be finite, got ${start} and ${stop}`);
@@ -57,6 +58,10 @@ export function range(start: number, stop?: number, step = 1, dtype: DType = "fl
 
 /** `num` evenly spaced values from start to stop inclusive. `tn.linspace(0, 1, 3)` → [0, 0.5, 1] */
 export function linspace(start: number, stop: number, num: number, dtype: DType = "float32"): Tensor {
+  assertDType(dtype, "linspace", "dtype");
+  if (!Number.isFinite(start) || !Number.isFinite(stop)) {
+    throw new ValueError(`linspace: start and stop must be finite, got ${start} and ${stop}`);
+  }
   if (!Number.isInteger(num) || num < 0) throw new ValueError(`linspace: num must be a non-negative integer, got ${num}`);
   const data = allocArray(dtype, num);
   const step = num > 1 ? (stop - start) / (num - 1) : 0;
@@ -69,6 +74,7 @@ export function eye(numRows: number, numColumns = numRows, batchShape: readonly 
   for (const [name, v] of [["numRows", numRows], ["numColumns", numColumns]] as const) {
     if (!Number.isInteger(v) || v < 0) throw new ValueError(`eye: ${name} must be a non-negative integer, got ${v}`);
   }
+  assertDType(dtype, "eye", "dtype");
   const batch = assertValidShape(batchShape, "eye", "batchShape");
   const matrix = numRows * numColumns;
   const data = allocArray(dtype, sizeOf(batch) * matrix);

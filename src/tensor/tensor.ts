@@ -3,7 +3,7 @@
  * Ops are attached as methods by src/ops/chain.ts (ops sit above this layer).
  */
 import type { DType, TypedArray } from "../core/dtype.js";
-import { DisposedError, ShapeError, ValueError } from "../core/errors.js";
+import { DisposedError, DTypeError, ShapeError, ValueError } from "../core/errors.js";
 import { formatShape, shapesEqual, sizeOf, type Shape } from "../core/shape.js";
 import { formatTensor, toNested, type NestedArray } from "./format.js";
 import { GLOBAL_TAPE, type GraphNode, type Tape } from "./graph.js";
@@ -114,9 +114,12 @@ export class Tensor {
     return new Tensor(this.shape, this.dtype, this.storage);
   }
 
-  /** @internal The current value as a tensor outside any tidy scope (what a recorded op saw). */
+  /**
+   * @internal The current value as a new tensor (what a recorded op saw). It belongs to the current `tidy` scope,
+   * like the op's outputs, so a training step in `tidy` releases the snapshots its tapes took.
+   */
   snapshot(): Tensor {
-    return new Tensor(this.shape, this.dtype, this.storage, false);
+    return new Tensor(this.shape, this.dtype, this.storage);
   }
 
   /** The elements as a new typed array (bool as Uint8Array of 0/1). */
@@ -184,7 +187,7 @@ export class Variable extends Tensor {
       );
     }
     if (value.dtype !== this.dtype) {
-      throw new ShapeError(`Variable.assign: ${this.name} has dtype ${this.dtype}, got a value of dtype ${value.dtype}`);
+      throw new DTypeError(`Variable.assign: ${this.name} has dtype ${this.dtype}, got a value of dtype ${value.dtype}`);
     }
     this.swapStorage(value.storage);
     return this;

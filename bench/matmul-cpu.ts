@@ -1,0 +1,51 @@
+/**
+ * matMul GFLOP/s of the cpu backend's blocked kernel (called directly) vs TF.js's cpu backend (float32, square sizes, and the
+ * transposed variants a dense layer's backward pass uses). Run: npx tsx bench/matmul-cpu.ts [sizes...]
+ */
+import { linalgKernels } from "../src/backend/cpu/linalg.js";
+import type { KernelTensor } from "../src/backend/backend.js";
+
+const sizes = process.argv.slice(2).map(Number);
+if (sizes.length === 0) sizes.push(128, 256, 512, 1024);
+
+function random(n: number): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = Math.random() - 0.5;
+  return a;
+}
+
+function time(fn: () => void, flops: number): number {
+  fn(); // warm up
+  const runs: number[] = [];
+  const deadline = performance.now() + 1500;
+  do {
+    const t0 = performance.now();
+    fn();
+    runs.push(performance.now() - t0);
+  } while (performance.now() < deadline && runs.length < 20);
+  runs.sort((x, y) => x - y);
+  return flops / (runs[runs.length >> 1] * 1e6);
+}
+
+const warn = console.warn;
+console.warn = () => {};
+const tf = await import("@tensorflow/tfjs");
+await tf.setBackend("cpu");
+console.warn = warn;
+
+console.log("size  variant   tensile GFLOP/s  tfjs-cpu GFLOP/s  ratio");
+for (const s of sizes) {
+  const av = random(s * s);
+  const bv = random(s * s);
+  const a: KernelTensor = { shape: [s, s], dtype: "float32", data: av };
+  const b: KernelTensor = { shape: [s, s], dtype: "float32", data: bv };
+  const ta = tf.tensor2d(av, [s, s]);
+  const tb = tf.tensor2d(bv, [s, s]);
+  for (const [ta_, tb_] of [[false, false], [true, false], [false, true]] as const) {
+    const flops = 2 * s * s * s;
+    const ours = time(() => void linalgKernels.matMul([a, b], { transposeA: ta_, transposeB: tb_ }), flops);
+    const theirs = s <= 1024 ? time(() => tf.tidy(() => void tf.matMul(ta, tb, ta_, tb_).dataSync()), flops) : NaN;
+    const v = ta_ ? "A^T B" : tb_ ? "A B^T" : "A B";
+    console.log(`${String(s).padEnd(5)} ${v.padEnd(9)} ${ours.toFixed(2).padStart(15)} ${theirs.toFixed(2).padStart(17)} ${(ours / theirs).toFixed(1).padStart(6)}`);
+  }
+}
