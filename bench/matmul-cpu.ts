@@ -49,3 +49,26 @@ for (const s of sizes) {
     console.log(`${String(s).padEnd(5)} ${v.padEnd(9)} ${ours.toFixed(2).padStart(15)} ${theirs.toFixed(2).padStart(17)} ${(ours / theirs).toFixed(1).padStart(6)}`);
   }
 }
+
+// A dense layer's forward and backward products (MNIST MLP 784-512, batch 128).
+console.log("\ndense 784-512, batch 128     tensile GFLOP/s  tfjs-cpu GFLOP/s  ratio");
+{
+  const [bs, inp, outp] = [128, 784, 512];
+  const x = random(bs * inp);
+  const w = random(inp * outp);
+  const dy = random(bs * outp);
+  const cases: [string, Float32Array, number[], Float32Array, number[], boolean, boolean, number][] = [
+    ["x·W        ", x, [bs, inp], w, [inp, outp], false, false, 2 * bs * inp * outp],
+    ["dW = xᵀ·dy ", x, [bs, inp], dy, [bs, outp], true, false, 2 * bs * inp * outp],
+    ["dx = dy·Wᵀ ", dy, [bs, outp], w, [inp, outp], false, true, 2 * bs * inp * outp],
+  ];
+  for (const [name, av, as, bv, bs_, ta_, tb_, flops] of cases) {
+    const a: KernelTensor = { shape: as, dtype: "float32", data: av };
+    const b: KernelTensor = { shape: bs_, dtype: "float32", data: bv };
+    const ta = tf.tensor2d(av, as as [number, number]);
+    const tb = tf.tensor2d(bv, bs_ as [number, number]);
+    const ours = time(() => void linalgKernels.matMul([a, b], { transposeA: ta_, transposeB: tb_ }), flops);
+    const theirs = time(() => tf.tidy(() => void tf.matMul(ta, tb, ta_, tb_).dataSync()), flops);
+    console.log(`${name}                 ${ours.toFixed(2).padStart(15)} ${theirs.toFixed(2).padStart(17)} ${(ours / theirs).toFixed(1).padStart(6)}`);
+  }
+}

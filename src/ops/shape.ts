@@ -641,7 +641,8 @@ export function topk(x: TensorLike, k = 1, sorted = true): { values: Tensor; ind
 
 /**
  * The distinct values of a 1-D x in order of first appearance, and for each element of x the int32 index of its
- * value in `values`. `tn.unique([1, 1, 2, 1])` → {values: [1, 2], indices: [0, 0, 1, 0]}
+ * value in `values` (computed on the host; NaNs count as one value; the values are a gather of x, so gradients
+ * reach each value's first occurrence). `tn.unique([1, 1, 2, 1])` → {values: [1, 2], indices: [0, 0, 1, 0]}
  */
 export function unique(x: TensorLike): { values: Tensor; indices: Tensor } {
   const op = "unique";

@@ -47,7 +47,8 @@ describe("creation", () => {
     assert.deepEqual(tn.tensor(new Uint8Array([0, 7]), undefined, "bool").arraySync(), [false, true]);
     assert.deepEqual(tn.tensor(new Float32Array([1.5, 2.5]), [2], "int32").arraySync(), [1, 2]);
     // Nested arrays of typed arrays.
-    assert.deepEqual(tn.tensor([new Float32Array([1, 2]), new Float32Array([3, 4])]).shape, [2, 2]);
+    const rows = [new Float32Array([1, 2]), new Float32Array([3, 4])] as unknown as tn.NestedValues;
+    assert.deepEqual(tn.tensor(rows).shape, [2, 2]);
   });
 
   test("scalar", () => {

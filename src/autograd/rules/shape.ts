@@ -3,7 +3,7 @@ import type { ShapePrimitives } from "../../backend/primitives.js";
 import { runPrimitive } from "../../backend/dispatch.js";
 import { add } from "../../ops/elementwise.js";
 import { sum } from "../../ops/reduce.js";
-import { gather, gatherND, pad, reshape, reverse, scatterND, transpose } from "../../ops/shape.js";
+import { pad, reshape, reverse, transpose } from "../../ops/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { unbroadcast } from "./elementwise.js";
 import type { VjpTable } from "./rule.js";
@@ -90,12 +90,15 @@ export const shapeRules: VjpTable<keyof ShapePrimitives> = {
     runPrimitive("gatherGrad", [dy, indices], { axis, batchDims, shape: x.shape.slice() }),
     null,
   ],
-  // linear in dy; its adjoint is gather: d(ddy) = gather(ddx, indices)
-  gatherGrad: (dy, { inputs: [, indices], attrs: { axis, batchDims } }) => [gather(dy, indices, axis, batchDims), null],
+  // linear in dy; its adjoint is gather: d(ddy) = gather(ddx, indices) (indices were checked by gather)
+  gatherGrad: (dy, { inputs: [, indices], attrs: { axis, batchDims } }) => [
+    runPrimitive("gather", [dy, indices], { axis, batchDims }),
+    null,
+  ],
   // dx = scatterND(indices, dy, x.shape)
-  gatherND: (dy, { inputs: [x, indices] }) => [scatterND(indices, dy, x.shape), null],
+  gatherND: (dy, { inputs: [x, indices] }) => [runPrimitive("scatterND", [indices, dy], { shape: x.shape.slice() }), null],
   // d updates = gatherND(dy, indices)
-  scatterND: (dy, { inputs: [indices] }) => [null, gatherND(dy, indices)],
+  scatterND: (dy, { inputs: [indices] }) => [null, runPrimitive("gatherND", [dy, indices], {})],
   // values[..., k] = x[..., idx[..., k]]: dx = scatter-add of dValues at the sort indices
   sort: ([dValues], { inputs: [x], outputs: [, indices] }) => {
     if (dValues === null) return [null];
