@@ -8,14 +8,19 @@
  * Each figure is the median of several timed runs after a warm-up. Writes bench/RESULTS.md.
  * Options: --backend=<name> (Tensile backend to use), --sizes=128,256 (matMul sizes), --quick (fewer runs).
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import * as tn from "../src/index.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+// Node-only backends (not registered by the browser-safe src/index.ts), loaded when they exist.
+for (const file of ["../src/backend/native/index.ts"]) {
+  const path = resolve(HERE, file);
+  if (existsSync(path)) await import(pathToFileURL(path).href);
+}
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const quick = args.includes("--quick");

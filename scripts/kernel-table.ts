@@ -5,13 +5,23 @@
  * TypeScript compiler, grouped by the family interface that declares each one); which backend implements what
  * comes from the backends' kernel tables at run time. test/backend/kernel-table.test.ts checks the file is current.
  */
-import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import ts from "typescript";
 import * as tn from "../src/index.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/**
+ * Node-only backends that src/index.ts (browser-safe) does not register: loaded here when their module exists, so
+ * the table lists them. A backend whose addon is not built still registers; its column then says "unavailable".
+ */
+export const NODE_BACKEND_MODULES = ["src/backend/native/index.ts"];
+for (const file of NODE_BACKEND_MODULES) {
+  const path = resolve(ROOT, file);
+  if (existsSync(path)) await import(pathToFileURL(path).href);
+}
 export const PRIMITIVES_FILE = resolve(ROOT, "src/backend/primitives.ts");
 export const KERNELS_DOC = resolve(ROOT, "docs/KERNELS.md");
 

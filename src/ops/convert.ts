@@ -77,6 +77,7 @@ function firstLeaf(values: NestedValues): ScalarLike | undefined {
 /**
  * Creates a tensor from nested arrays or a flat typed array. `shape` is required for a flat array of rank > 1;
  * `dtype` defaults to the typed array's type, bool for booleans, float32 otherwise.
+ * `tn.tensor([[1, 2], [3, 4]])`, `tn.tensor(new Float32Array(6), [2, 3])`
  */
 export function tensor(values: TypedArray | NestedValues, shape?: readonly number[], dtype?: DType): Tensor {
   const op = "tensor";
@@ -106,6 +107,7 @@ export function tensor(values: TypedArray | NestedValues, shape?: readonly numbe
   return tensorFromValues(convertArray(flat, resolved), resolvedShape, resolved);
 }
 
+/** A rank-0 tensor. `tn.scalar(3.5)` */
 export function scalar(value: number | boolean, dtype?: DType): Tensor {
   return tensor(value, [], dtype);
 }

@@ -90,7 +90,7 @@ export interface VariableOptions {
   dtype?: DType;
 }
 
-/** A mutable tensor (`assign`), trainable by default. `const w = tn.variable(tn.zeros([3]))` */
+/** A mutable tensor (`assign`), trainable by default. `tn.variable(tn.zeros([3]), {name: "w"})` */
 export function variable(initialValue: TensorLike, options: VariableOptions = {}): Variable {
   const t = toTensor(initialValue, "variable", "initialValue");
   if (options.dtype !== undefined) assertDType(options.dtype, "variable", "dtype");

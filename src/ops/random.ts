@@ -33,7 +33,7 @@ export function setSeed(seed: number): void {
   globalKey = prngKey(seed);
 }
 
-/** A fresh key split off the global key (advances the global key). For initializers, layers, data pipelines. */
+/** A fresh key split off the global key (advances it). For initializers, layers, data pipelines. `tn.nextKey()` */
 export function nextKey(): PRNGKey {
   const [carry, sub] = split(globalKey, 2);
   globalKey = carry;
@@ -42,7 +42,7 @@ export function nextKey(): PRNGKey {
 
 /**
  * The key a random op uses: from `seed` when given (an integer or a key), else a fresh one from the global key.
- * `randomKey()` / `randomKey(42)`
+ * `tn.randomKey()` / `tn.randomKey(42)`
  */
 export function randomKey(seed?: RandomSeed, op = "randomKey"): PRNGKey {
   if (seed === undefined || seed === null) return nextKey();
@@ -220,7 +220,7 @@ export function randomInt(shape: readonly number[], minval: number, maxval: numb
   return uniformInts("randomInt", dims, minval, maxval, seed);
 }
 
-/** TF.js's name for `randomInt`. */
+/** TF.js's name for `randomInt`. `tn.randomUniformInt([3], 0, 10, 7)` */
 export function randomUniformInt(shape: readonly number[], minval: number, maxval: number, seed?: RandomSeed): Tensor {
   const dims = assertValidShape(shape, "randomUniformInt").slice();
   return uniformInts("randomUniformInt", dims, minval, maxval, seed);
