@@ -14,13 +14,18 @@ import * as tn from "../src/index.js";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 /**
- * Node-only backends that src/index.ts (browser-safe) does not register: loaded here when their module exists, so
- * the table lists them. A backend whose addon is not built still registers; its column then says "unavailable".
+ * Node-only backends that src/index.ts (browser-safe) does not register: loaded here when their module exists. Each
+ * module exports the list of primitives its backend implements (`listExport`), known without its addon, so this
+ * table is the same on a machine where the addon is not built (or is disabled with TENSILE_NATIVE=0).
  */
-export const NODE_BACKEND_MODULES = ["src/backend/native/index.ts"];
-for (const file of NODE_BACKEND_MODULES) {
+export const NODE_BACKEND_MODULES = [{ name: "native", file: "src/backend/native/index.ts", listExport: "NATIVE_PRIMITIVES" }];
+const staticKernels = new Map<string, Set<string>>();
+for (const { name, file, listExport } of NODE_BACKEND_MODULES) {
   const path = resolve(ROOT, file);
-  if (existsSync(path)) await import(pathToFileURL(path).href);
+  if (!existsSync(path)) continue;
+  const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  const list = mod[listExport];
+  if (Array.isArray(list)) staticKernels.set(name, new Set(list.map(String)));
 }
 export const PRIMITIVES_FILE = resolve(ROOT, "src/backend/primitives.ts");
 export const KERNELS_DOC = resolve(ROOT, "docs/KERNELS.md");
@@ -75,9 +80,13 @@ export interface BackendColumn {
 }
 
 export function backendColumns(): BackendColumn[] {
-  // cpu first (the reference), then the others in the registry's order of preference.
-  const names = ["cpu", ...tn.backends().filter((n) => n !== "cpu")];
+  // cpu first (the reference), then the others in the registry's order of preference, then Node backends whose
+  // addon is absent here.
+  const registered = tn.backends().filter((n) => n !== "cpu");
+  const names = ["cpu", ...registered, ...[...staticKernels.keys()].filter((n) => !registered.includes(n))];
   return names.map((name) => {
+    const known = staticKernels.get(name);
+    if (known !== undefined) return { name, kernels: known };
     try {
       return { name, kernels: new Set(tn.backendInfo(name).kernels) };
     } catch (error) {

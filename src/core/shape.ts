@@ -62,6 +62,14 @@ export function broadcastShapes(a: Shape, b: Shape, op: string): number[] {
   return out;
 }
 
+/** Whether `shape` broadcasts to `target` without changing it (no higher rank, each dim equal or 1). */
+export function broadcastsTo(shape: Shape, target: Shape): boolean {
+  if (shape.length > target.length) return false;
+  const lead = target.length - shape.length;
+  for (let i = 0; i < shape.length; i++) if (shape[i] !== target[lead + i] && shape[i] !== 1) return false;
+  return true;
+}
+
 /** Axes of `outShape` along which an input of `inShape` was broadcast (for summing gradients back). */
 export function broadcastedAxes(inShape: Shape, outShape: Shape): number[] {
   const axes: number[] = [];

@@ -3,38 +3,12 @@
  * gradients come from the primitives' rules. Integer inputs of the float-valued activations are cast to float32;
  * bool inputs are refused.
  */
-import { DTypeError, ValueError } from "../core/errors.js";
+import { ValueError } from "../core/errors.js";
 import { broadcastShapes, formatShape, shapesEqual } from "../core/shape.js";
 import { runPrimitive } from "../backend/dispatch.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { floatOperand, toTensor, type TensorLike } from "./convert.js";
+import { assertFiniteNumber, describeValue as describe, floatInput, numericInput, type TensorLike } from "./convert.js";
 import { abs, add, div, erf, exp, expm1, greater, log1p, minimum, mul, neg, pow, tanh, where } from "./elementwise.js";
-
-/** `x` as a float tensor (integers become float32, bool is refused), with the op's name in errors. */
-function floatInput(x: TensorLike, op: string, arg = "x"): Tensor {
-  return floatOperand(toTensor(x, op, arg), op, arg);
-}
-
-function numericInput(x: TensorLike, op: string, arg = "x"): Tensor {
-  const t = toTensor(x, op, arg);
-  if (t.dtype === "bool") throw new DTypeError(`${op}: ${arg} must be numeric, got dtype bool`);
-  return t;
-}
-
-/** Throws unless `value` is a finite number. */
-function assertFiniteNumber(value: unknown, op: string, arg: string): asserts value is number {
-  if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new ValueError(`${op}: ${arg} must be a finite number, got ${describe(value)}`);
-  }
-}
-
-function describe(value: unknown): string {
-  if (typeof value === "number") return String(value);
-  if (typeof value === "string") return JSON.stringify(value);
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return typeof value;
-}
 
 /**
  * -|x| with the gradient of the smooth side at 0 (where |x| has a kink, softplus does not): d/dx = 1 at x = 0, so

@@ -172,6 +172,41 @@ export function floatOperand(x: Tensor, op: string, arg = "x", castInts = true):
   throw new DTypeError(`${op}: ${arg} must be a float tensor, got dtype ${x.dtype}`);
 }
 
+/** An op argument as a float tensor (integers become float32, bool is refused), with the op's name in errors. */
+export function floatInput(x: TensorLike, op: string, arg = "x"): Tensor {
+  return floatOperand(toTensor(x, op, arg), op, arg);
+}
+
+/** An op argument as a numeric tensor (bool is refused), with the op's name in errors. */
+export function numericInput(x: TensorLike, op: string, arg = "x"): Tensor {
+  const t = toTensor(x, op, arg);
+  if (t.dtype === "bool") throw new DTypeError(`${op}: ${arg} must be numeric, got dtype bool`);
+  return t;
+}
+
+/** A short description of an option value for error messages: numbers and strings as written, else the kind. */
+export function describeValue(value: unknown): string {
+  if (typeof value === "number") return String(value);
+  if (typeof value === "string") return JSON.stringify(value);
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value;
+}
+
+/** Throws unless `value` is a finite number. */
+export function assertFiniteNumber(value: unknown, op: string, arg: string): asserts value is number {
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    throw new ValueError(`${op}: ${arg} must be a finite number, got ${describeValue(value)}`);
+  }
+}
+
+/** Throws unless `options` is a plain object (not null, not an array). */
+export function assertOptionsObject(options: unknown, op: string): void {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new ValueError(`${op}: options must be an object, got ${describeValue(options)}`);
+  }
+}
+
 export function assertDTypeIn(x: Tensor, allowed: readonly DType[], op: string, arg = "x"): void {
   if (!allowed.includes(x.dtype)) {
     throw new DTypeError(`${op}: ${arg} must have dtype ${allowed.join(" or ")}, got ${x.dtype}`);

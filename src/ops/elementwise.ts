@@ -8,16 +8,14 @@ import { broadcastShapes } from "../core/shape.js";
 import { runPrimitive } from "../backend/dispatch.js";
 import type { BinaryPrimitives, UnaryPrimitives } from "../backend/primitives.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { binaryOperands, castTo, floatOperand, toTensor, type TensorLike } from "./convert.js";
+import { binaryOperands, castTo, floatInput, numericInput, toTensor, type TensorLike } from "./convert.js";
 
 function unaryFloat(prim: keyof UnaryPrimitives, x: TensorLike): Tensor {
-  return runPrimitive(prim, [floatOperand(toTensor(x, prim, "x"), prim)], {});
+  return runPrimitive(prim, [floatInput(x, prim)], {});
 }
 
 function unaryNumeric(prim: keyof UnaryPrimitives, x: TensorLike): Tensor {
-  const t = toTensor(x, prim, "x");
-  if (t.dtype === "bool") throw new DTypeError(`${prim}: x must be numeric, got dtype bool`);
-  return runPrimitive(prim, [t], {});
+  return runPrimitive(prim, [numericInput(x, prim)], {});
 }
 
 function binaryNumeric(prim: keyof BinaryPrimitives, a: TensorLike, b: TensorLike, floatOnly = false): Tensor {

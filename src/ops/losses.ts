@@ -5,10 +5,10 @@
  */
 import { isFloatDType, promoteTypes } from "../core/dtype.js";
 import { DTypeError, ShapeError, ValueError } from "../core/errors.js";
-import { broadcastShapes, formatShape, normalizeAxis, shapesEqual } from "../core/shape.js";
+import { broadcastsTo, formatShape, normalizeAxis, shapesEqual } from "../core/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { softplus } from "./activations.js";
-import { castTo, floatOperand, toTensor, type TensorLike } from "./convert.js";
+import { assertOptionsObject, castTo, describeValue as describe, floatInput, toTensor, type TensorLike } from "./convert.js";
 import { abs, add, div, log, minimum, mul, neg, notEqual, square, sub, where } from "./elementwise.js";
 import { logSoftmax } from "./normalization.js";
 import { sum } from "./reduce.js";
@@ -45,24 +45,10 @@ export interface LogLossOptions extends LossOptions {
   epsilon?: number;
 }
 
-function describe(value: unknown): string {
-  if (typeof value === "number") return String(value);
-  if (typeof value === "string") return JSON.stringify(value);
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return typeof value;
-}
-
-function checkOptions(options: unknown, op: string): void {
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw new ValueError(`${op}: options must be an object, got ${describe(options)}`);
-  }
-}
-
 /** Labels and predictions (or logits) as floats of one dtype and one shape. */
 function pairInputs(labels: TensorLike, predictions: TensorLike, op: string, predName = "predictions"): [Tensor, Tensor] {
-  let y = floatOperand(toTensor(labels, op, "labels"), op, "labels");
-  let p = floatOperand(toTensor(predictions, op, predName), op, predName);
+  let y = floatInput(labels, op, "labels");
+  let p = floatInput(predictions, op, predName);
   if (!shapesEqual(y.shape, p.shape)) {
     throw new ShapeError(`${op}: labels and ${predName} must have the same shape, got ${formatShape(y.shape)} and ${formatShape(p.shape)}`);
   }
@@ -90,12 +76,12 @@ function divNoNan(a: Tensor, b: Tensor): Tensor {
 
 /** Resolves and validates the reduction and weights before any work. */
 function lossSettings(options: LossOptions, op: string): { reduction: Reduction; weights: Tensor | null } {
-  checkOptions(options, op);
+  assertOptionsObject(options, op);
   const reduction = options.reduction ?? "sumByNonzeroWeights";
   if (!REDUCTIONS.includes(reduction)) {
     throw new ValueError(`${op}: reduction must be one of ${REDUCTIONS.map((r) => `"${r}"`).join(", ")}, got ${describe(reduction)}`);
   }
-  const weights = options.weights === undefined ? null : floatOperand(toTensor(options.weights, op, "weights"), op, "weights");
+  const weights = options.weights === undefined ? null : floatInput(options.weights, op, "weights");
   return { reduction, weights };
 }
 
@@ -103,15 +89,7 @@ function applyWeights(losses: Tensor, settings: { reduction: Reduction; weights:
   const { reduction } = settings;
   let weights = settings.weights;
   if (weights !== null) {
-    let fits = weights.rank <= losses.rank;
-    if (fits) {
-      try {
-        fits = shapesEqual(broadcastShapes(losses.shape, weights.shape, op), losses.shape);
-      } catch {
-        fits = false;
-      }
-    }
-    if (!fits) {
+    if (!broadcastsTo(weights.shape, losses.shape)) {
       throw new ShapeError(`${op}: weights of shape ${formatShape(weights.shape)} must broadcast to the loss shape ${formatShape(losses.shape)}`);
     }
     weights = castTo(weights, losses.dtype);
@@ -140,7 +118,7 @@ function applyWeights(losses: Tensor, settings: { reduction: Reduction; weights:
  */
 export function computeWeightedLoss(losses: TensorLike, options: LossOptions = {}): Tensor {
   const op = "computeWeightedLoss";
-  const l = floatOperand(toTensor(losses, op, "losses"), op, "losses");
+  const l = floatInput(losses, op, "losses");
   return applyWeights(l, lossSettings(options, op), op);
 }
 
@@ -167,7 +145,7 @@ export function softmaxCrossEntropy(onehotLabels: TensorLike, logits: TensorLike
  */
 export function sparseSoftmaxCrossEntropy(labels: TensorLike, logits: TensorLike, options: LossOptions = {}): Tensor {
   const op = "sparseSoftmaxCrossEntropy";
-  const z = floatOperand(toTensor(logits, op, "logits"), op, "logits");
+  const z = floatInput(logits, op, "logits");
   // Plain arrays arrive as float32 and are accepted when their values are integers (checked below).
   const raw = toTensor(labels, op, "labels", "int32");
   if ((labels instanceof Tensor && isFloatDType(raw.dtype)) || raw.dtype === "bool") {

@@ -3,12 +3,12 @@
  * turns "same"/"valid"/numeric padding into explicit [before, after] pairs (exactly as TF), moves channels-first
  * data to channels-last with transposes, and runs one N-d primitive (conv, maxPool, avgPool, resize*).
  */
-import { isFloatDType, promoteTypes, type DType } from "../core/dtype.js";
+import { promoteTypes, type DType } from "../core/dtype.js";
 import { DTypeError, ShapeError, ValueError } from "../core/errors.js";
 import { formatShape } from "../core/shape.js";
 import { runPrimitive } from "../backend/dispatch.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { castTo, toTensor, type TensorLike } from "./convert.js";
+import { castTo, floatOperand, toTensor, type TensorLike } from "./convert.js";
 import { reshape } from "./shape.js";
 
 /** Explicit padding: one [before, after] pair per spatial dimension, or (TF.js style) one per dimension of x. */
@@ -38,11 +38,10 @@ function intTuple(value: number | readonly number[] | undefined, n: number, op: 
 
 /** x as a float tensor (integers cast to float32; bool refused). */
 function floatInput(value: TensorLike, op: string, arg: string): Tensor {
-  const t = toTensor(value, op, arg);
-  if (t.dtype === "bool") throw new DTypeError(`${op}: ${arg} must be a numeric tensor, got dtype bool`);
-  return isFloatDType(t.dtype) ? t : castTo(t, "float32");
+  return floatOperand(numericInput(value, op, arg), op, arg);
 }
 
+/** x as a numeric tensor (bool refused). */
 function numericInput(value: TensorLike, op: string, arg: string): Tensor {
   const t = toTensor(value, op, arg);
   if (t.dtype === "bool") throw new DTypeError(`${op}: ${arg} must be a numeric tensor, got dtype bool`);
@@ -179,6 +178,15 @@ function toChannelsLast(
   };
 }
 
+/**
+ * Full-rank explicit padding follows x's layout: for channels-first x it is read here (as spatial pairs) so that
+ * the channels-last primitive sees it right. `xl` is x already moved to channels-last.
+ */
+function channelsLastPad(pad: Padding, xl: Tensor, rank: number, channelsLast: boolean, op: string): Padding {
+  if (channelsLast || !Array.isArray(pad) || pad.length !== rank + 2) return pad;
+  return resolvePadding(pad, xl.shape.slice(1, rank + 1), [], [], op, false);
+}
+
 function checkDataFormat<F extends string>(value: F | undefined, allowed: readonly F[], op: string): boolean {
   const format = value ?? allowed[0];
   if (!allowed.includes(format)) {
@@ -240,11 +248,7 @@ function convOp(xIn: TensorLike, filterIn: TensorLike, spec: ConvSpec): Tensor {
     );
   }
   const { x: xl, restore } = toChannelsLast(x, rank, spec.channelsLast, op);
-  // Full-rank explicit padding follows x's layout: read it channels-first here.
-  const padFix = !spec.channelsLast && Array.isArray(spec.pad) && spec.pad.length === rank + 2
-    ? (resolvePadding(spec.pad, xl.shape.slice(1, rank + 1), [], [], op, false) as ExplicitPadding)
-    : spec.pad;
-  return restore(convChannelsLast(xl, filter, { ...spec, pad: padFix }));
+  return restore(convChannelsLast(xl, filter, { ...spec, pad: channelsLastPad(spec.pad, xl, rank, spec.channelsLast, op) }));
 }
 
 /**
@@ -384,7 +388,7 @@ export function depthwiseConv2d(
   }
   const [kh, kw, , M] = ft.shape;
   const grouped = reshape(ft, [kh, kw, 1, C * M]);
-  const padFix = !channelsLast && Array.isArray(pad) && pad.length === 4 ? (resolvePadding(pad, xl.shape.slice(1, 3), [], [], op, false) as ExplicitPadding) : pad;
+  const padFix = channelsLastPad(pad, xl, 2, channelsLast, op);
   return restore(convChannelsLast(xl, grouped, { op, rank: 2, strides, pad: padFix, channelsLast: true, dilations, dimRoundingMode }));
 }
 
@@ -448,10 +452,7 @@ function poolOp(kind: "maxPool" | "avgPool", xIn: TensorLike, spec: PoolSpec): T
   const strides = intTuple(spec.strides, rank, op, "strides");
   const { x, restore } = toChannelsLast(x0, rank, spec.channelsLast, op);
   const inSizes = x.shape.slice(1, rank + 1);
-  let pad = spec.pad;
-  if (!spec.channelsLast && Array.isArray(pad) && pad.length === rank + 2) {
-    pad = resolvePadding(pad, inSizes, [], [], op, false) as ExplicitPadding;
-  }
+  const pad = channelsLastPad(spec.pad, x, rank, spec.channelsLast, op);
   const padding = resolvePadding(pad, inSizes, windowShape, strides, op, true, spec.dimRoundingMode);
   padding.forEach(([before, after], i) => {
     if (before >= windowShape[i] || after >= windowShape[i]) {

@@ -3,34 +3,16 @@
  * elementwise ops and reductions, so their gradients come from the primitives' rules.
  */
 import { ShapeError, ValueError } from "../core/errors.js";
-import { broadcastShapes, formatShape, normalizeAxes, normalizeAxis, shapesEqual } from "../core/shape.js";
+import { broadcastsTo, formatShape, normalizeAxes, normalizeAxis, shapesEqual } from "../core/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { castTo, floatOperand, toTensor, type TensorLike } from "./convert.js";
+import { assertFiniteNumber, assertOptionsObject, castTo, describeValue as describe, floatInput, type TensorLike } from "./convert.js";
 import { add, div, exp, isFinite as isFiniteOp, log, mul, pow, rsqrt, square, sub, where } from "./elementwise.js";
 import { max, sum } from "./reduce.js";
 import { broadcastTo, pad, reshape, slice } from "./shape.js";
 
-function floatInput(x: TensorLike, op: string, arg = "x"): Tensor {
-  return floatOperand(toTensor(x, op, arg), op, arg);
-}
-
-function describe(value: unknown): string {
-  if (typeof value === "number") return String(value);
-  if (typeof value === "string") return JSON.stringify(value);
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return typeof value;
-}
-
 function assertNumberAtLeast(value: unknown, min: number, op: string, arg: string): asserts value is number {
   if (typeof value !== "number" || !Number.isFinite(value) || value < min) {
     throw new ValueError(`${op}: ${arg} must be a finite number >= ${min}, got ${describe(value)}`);
-  }
-}
-
-function assertOptionsObject(options: unknown, op: string): void {
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw new ValueError(`${op}: options must be an object, got ${describe(options)}`);
   }
 }
 
@@ -66,13 +48,7 @@ export function logSoftmax(logits: TensorLike, axis = -1): Tensor {
 /** A parameter tensor that must broadcast to x's shape without changing it. */
 function paramInput(value: TensorLike, x: Tensor, op: string, arg: string): Tensor {
   const t = floatInput(value, op, arg);
-  let shape: number[];
-  try {
-    shape = broadcastShapes(x.shape, t.shape, op);
-  } catch {
-    shape = [];
-  }
-  if (!shapesEqual(shape, x.shape) || t.rank > x.rank) {
+  if (!broadcastsTo(t.shape, x.shape)) {
     throw new ShapeError(`${op}: ${arg} of shape ${formatShape(t.shape)} must broadcast to x's shape ${formatShape(x.shape)}`);
   }
   return castTo(t, x.dtype);
@@ -124,15 +100,7 @@ function layerNormParam(value: TensorLike, x: Tensor, axes: readonly number[], a
     const shape = x.shape.map((d, i) => (axes.includes(i) ? d : 1));
     return castTo(reshape(t, shape), x.dtype);
   }
-  let ok = t.rank <= x.rank;
-  if (ok) {
-    try {
-      ok = shapesEqual(broadcastShapes(x.shape, t.shape, op), x.shape);
-    } catch {
-      ok = false;
-    }
-  }
-  if (!ok) {
+  if (!broadcastsTo(t.shape, x.shape)) {
     throw new ShapeError(
       `layerNorm: ${arg} of shape ${formatShape(t.shape)} must have the normalized axes' shape ${formatShape(axisSizes)} or broadcast to x's shape ${formatShape(x.shape)}`,
     );
@@ -195,7 +163,7 @@ export function localResponseNormalization(x: TensorLike, depthRadius = 5, bias 
     throw new ValueError(`${op}: depthRadius must be a non-negative integer, got ${describe(depthRadius)}`);
   }
   for (const [name, v] of [["bias", bias], ["alpha", alpha], ["beta", beta]] as const) {
-    if (typeof v !== "number" || !Number.isFinite(v)) throw new ValueError(`${op}: ${name} must be a finite number, got ${describe(v)}`);
+    assertFiniteNumber(v, op, name);
   }
   if (t.size === 0) return mul(t, 1);
   const windowSum = channelWindowSum(square(t), depthRadius);

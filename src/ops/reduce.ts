@@ -1,10 +1,10 @@
 /** Reductions: sum, mean, prod, max, min, argMax, argMin, all, any, logSumExp, moments, norm, cumsum, cumprod. */
 import { isFloatDType } from "../core/dtype.js";
-import { DTypeError, ValueError } from "../core/errors.js";
+import { ValueError } from "../core/errors.js";
 import { formatShape, normalizeAxes, normalizeAxis, reducedShape } from "../core/shape.js";
 import { runPrimitive } from "../backend/dispatch.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { castTo, toTensor, type TensorLike } from "./convert.js";
+import { castTo, numericInput, toTensor, type TensorLike } from "./convert.js";
 import { abs, add, div, exp, isFinite, log, pow, sqrt, square, sub, where } from "./elementwise.js";
 
 export interface ReduceOptions {
@@ -51,12 +51,6 @@ function checkOptions(op: string, options: unknown): void {
   if (options === null || typeof options !== "object" || Array.isArray(options)) {
     throw new ValueError(`${op}: options must be an object such as {axis: 0, keepDims: true}, got ${Array.isArray(options) ? "an array" : String(options)}`);
   }
-}
-
-function numericInput(x: TensorLike, op: string): Tensor {
-  const t = toTensor(x, op, "x");
-  if (t.dtype === "bool") throw new DTypeError(`${op}: x must be numeric, got dtype bool`);
-  return t;
 }
 
 /** Number of elements reduced over `axes`. */

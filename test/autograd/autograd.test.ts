@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as tn from "../../src/index.js";
+import { throwsTensile } from "../helpers/assert.js";
 
 const f64 = (v: tn.NestedValues): tn.Tensor => tn.tensor(v, undefined, "float64");
 const values = (t: tn.Tensor | null): number[] => {
@@ -12,14 +13,6 @@ const close = (actual: number[], expected: number[], tol = 1e-9): void => {
   actual.forEach((a, i) => assert.ok(Math.abs(a - expected[i]) <= tol * (1 + Math.abs(expected[i])), `got ${actual}, expected ${expected}`));
 };
 const cube = (x: tn.Tensor): tn.Tensor => tn.mul(tn.mul(x, x), x);
-
-function throwsTensile(fn: () => unknown, message: RegExp, kind: new (...args: never[]) => Error = tn.TensileError): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof kind, `expected ${kind.name}, got ${String(e)}`);
-    assert.match((e as Error).message, message);
-    return true;
-  });
-}
 
 describe("GradientTape", () => {
   test("watch: gradient of a watched constant", () => {

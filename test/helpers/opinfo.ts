@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as tn from "../../src/index.js";
+import { lcg } from "./reference.js";
 
 /** A plain array value in a sample: nested numbers/booleans, or {shape, values} for flat data. */
 export type Value = tn.NestedValues | { shape: number[]; values: number[]; dtype?: tn.DType };
@@ -126,15 +127,6 @@ async function referenceFor(record: OpRecord, sample: Sample, inputs: tn.Tensor[
   const result = { shape: out.shape.slice(), values: Array.from(out.dataSync() as ArrayLike<number>) };
   tf.dispose([...tfInputs, out]);
   return result;
-}
-
-/** Deterministic pseudo-random numbers for cotangents (the library's own PRNG is under test elsewhere). */
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32 - 0.5;
-  };
 }
 
 /**

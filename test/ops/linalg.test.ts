@@ -2,27 +2,15 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as tn from "../../src/index.js";
 import { runOpRecords, type OpRecord, type RefTensor } from "../helpers/opinfo.js";
+import { lcg, strides } from "../helpers/reference.js";
 
 /** Deterministic values in [-1, 1). */
 function values(n: number, seed: number): number[] {
-  let s = seed >>> 0;
-  return Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s / 2 ** 32) * 2 - 1;
-  });
+  const next = lcg(seed);
+  return Array.from({ length: n }, () => 2 * next());
 }
 
 const rand = (shape: number[], seed: number) => ({ shape, values: values(shape.reduce((p, d) => p * d, 1), seed) });
-
-function strides(shape: number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i];
-  }
-  return s;
-}
 
 /** Naive float64 batched matmul with NumPy batch broadcasting and transposes read by index. */
 function matMulRef(a: RefTensor, b: RefTensor, ta = false, tb = false): RefTensor {

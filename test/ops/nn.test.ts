@@ -2,19 +2,17 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as tn from "../../src/index.js";
 import { checkGradient, runOpRecords, type OpRecord, type RefTensor, type Value } from "../helpers/opinfo.js";
+import { lcg } from "../helpers/reference.js";
 
 type Tf = typeof import("@tensorflow/tfjs");
 type TfTensor = import("@tensorflow/tfjs").Tensor;
 
 /** Deterministic distinct-ish values in [-1, 1) (no ties, so max pooling has no kinks). */
 function rand(shape: number[], seed = 1): Value {
-  let s = seed >>> 0;
+  const next = lcg(seed);
   const n = shape.reduce((a, b) => a * b, 1);
   const values: number[] = [];
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    values.push(Math.round((s / 2 ** 32 - 0.5) * 2 * 1e4) / 1e4 + i * 1e-7);
-  }
+  for (let i = 0; i < n; i++) values.push(Math.round(next() * 2 * 1e4) / 1e4 + i * 1e-7);
   return { shape, values };
 }
 

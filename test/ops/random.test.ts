@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as tn from "../../src/index.js";
+import { throwsTensile } from "../helpers/assert.js";
 import { foldIn, philox4x32, PhiloxStream, prngKey, randomBits, split } from "../../src/core/prng.js";
 
 const words = (text: string): number[] => text.split(" ").map((h) => parseInt(h, 16));
@@ -19,14 +20,6 @@ function stats(values: ArrayLike<number>): { mean: number; std: number; min: num
   let v = 0;
   for (let i = 0; i < values.length; i++) v += (values[i] - mean) ** 2;
   return { mean, std: Math.sqrt(v / values.length), min, max };
-}
-
-function throwsTensile(fn: () => unknown, message: RegExp, kind: new (...args: never[]) => Error = tn.TensileError): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof kind, `expected ${kind.name}, got ${String(e)}`);
-    assert.match((e as Error).message, message);
-    return true;
-  });
 }
 
 describe("Philox4x32-10", () => {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as tn from "../../src/index.js";
 import { runOpRecords, type OpRecord, type RefTensor, type Sample } from "../helpers/opinfo.js";
+import { strides } from "../helpers/reference.js";
 
 // ---- plain float64 references ----
 
@@ -9,16 +10,6 @@ function normAxes(axis: number | number[] | undefined, rank: number): number[] {
   if (axis === undefined) return Array.from({ length: rank }, (_, i) => i);
   const list = typeof axis === "number" ? [axis] : axis;
   return list.map((a) => (a < 0 ? a + rank : a)).sort((a, b) => a - b);
-}
-
-function strides(shape: number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i];
-  }
-  return s;
 }
 
 /** Groups x's values by their position outside `axes` and applies f to each group (in index order). */

@@ -1,14 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as tn from "../../src/index.js";
-
-function throwsTensile(fn: () => unknown, message: RegExp, kind: new (...args: never[]) => Error = tn.TensileError): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof kind, `expected ${kind.name}, got ${String(e)}`);
-    assert.match((e as Error).message, message);
-    return true;
-  });
-}
+import { throwsTensile } from "../helpers/assert.js";
 
 describe("creation", () => {
   test("tensor from nested arrays infers shape; dtype float32, or bool for booleans", () => {

@@ -4,7 +4,7 @@
  * Every N-d kernel (N = 1, 2, 3) works on a 3-d view: missing leading spatial dims become size 1 (kernel 1,
  * stride 1, dilation 1, no padding), so one loop nest serves conv1d, conv2d and conv3d alike.
  */
-import type { TypedArray } from "../../core/dtype.js";
+import type { DType, TypedArray } from "../../core/dtype.js";
 import type { Kernel, KernelTensor } from "../backend.js";
 import type { ConvAttrs, NNPrimitives, PoolAttrs, ResizeAttrs } from "../primitives.js";
 import { alloc, out } from "./util.js";
@@ -189,11 +189,15 @@ function rowsPerBlock(patchLen: number): number {
 }
 
 /**
- * Fills P[r - r0, (kidx·cg + c)] = x[n, pos(r, kidx), c0 + c] for output rows r in [r0, r1), zero where the
- * window falls into padding.
+ * im2col and its adjoint, one walk over the patch matrix P of output rows r in [r0, r1):
+ * - gather (`scatter` false): P[r - r0, (kidx·cg + c)] = X[n, pos(r, kidx), c0 + c], zero where the window falls
+ *   into padding;
+ * - scatter (`scatter` true, col2im): X[n, pos(r, kidx), c0 + c] += P[r - r0, (kidx·cg + c)], positions in padding
+ *   dropped.
  */
-function im2col(
+function patches(
   X: TypedArray, P: TypedArray, g: Geometry, C: number, n: number, c0: number, cg: number, r0: number, r1: number,
+  scatter: boolean,
 ): void {
   const [D, H, W] = g.inSp;
   const [, OH, OW] = g.outSp;
@@ -208,20 +212,21 @@ function im2col(
     const d0 = od * g.stride[0] - g.padBefore[0];
     const h0 = oh * g.stride[1] - g.padBefore[1];
     const w0 = ow * g.stride[2] - g.padBefore[2];
-    let dst = row * patch;
+    let p = row * patch;
     for (let kd = 0; kd < KD; kd++) {
       const id = d0 + kd * g.dil[0];
       const dIn = id >= 0 && id < D;
       for (let kh = 0; kh < KH; kh++) {
         const ih = h0 + kh * g.dil[1];
         const hIn = dIn && ih >= 0 && ih < H;
-        for (let kw = 0; kw < KW; kw++, dst += cg) {
+        for (let kw = 0; kw < KW; kw++, p += cg) {
           const iw = w0 + kw * g.dil[2];
           if (hIn && iw >= 0 && iw < W) {
-            const src = xBatch + ((id * H + ih) * W + iw) * C + c0;
-            for (let c = 0; c < cg; c++) P[dst + c] = X[src + c];
-          } else {
-            for (let c = 0; c < cg; c++) P[dst + c] = 0;
+            const x = xBatch + ((id * H + ih) * W + iw) * C + c0;
+            if (scatter) for (let c = 0; c < cg; c++) X[x + c] += P[p + c];
+            else for (let c = 0; c < cg; c++) P[p + c] = X[x + c];
+          } else if (!scatter) {
+            for (let c = 0; c < cg; c++) P[p + c] = 0;
           }
         }
       }
@@ -229,130 +234,93 @@ function im2col(
   }
 }
 
-/** The adjoint of im2col: adds P's rows back into dx (positions in padding are dropped). */
-function col2im(
-  P: TypedArray, DX: TypedArray, g: Geometry, C: number, n: number, c0: number, cg: number, r0: number, r1: number,
-): void {
-  const [D, H, W] = g.inSp;
-  const [, OH, OW] = g.outSp;
-  const [KD, KH, KW] = g.k;
-  const patch = KD * KH * KW * cg;
-  const xBatch = n * D * H * W * C;
-  let row = 0;
-  for (let r = r0; r < r1; r++, row++) {
-    const ow = r % OW;
-    const oh = Math.floor(r / OW) % OH;
-    const od = Math.floor(r / (OW * OH));
-    const d0 = od * g.stride[0] - g.padBefore[0];
-    const h0 = oh * g.stride[1] - g.padBefore[1];
-    const w0 = ow * g.stride[2] - g.padBefore[2];
-    let src = row * patch;
-    for (let kd = 0; kd < KD; kd++) {
-      const id = d0 + kd * g.dil[0];
-      const dIn = id >= 0 && id < D;
-      for (let kh = 0; kh < KH; kh++) {
-        const ih = h0 + kh * g.dil[1];
-        const hIn = dIn && ih >= 0 && ih < H;
-        for (let kw = 0; kw < KW; kw++, src += cg) {
-          const iw = w0 + kw * g.dil[2];
-          if (hIn && iw >= 0 && iw < W) {
-            const dst = xBatch + ((id * H + ih) * W + iw) * C + c0;
-            for (let c = 0; c < cg; c++) DX[dst + c] += P[src + c];
-          }
-        }
-      }
-    }
-  }
+/** The sizes every conv kernel needs (x [batch, ...spatial, C], w [...k, C / groups, outC]). */
+interface ConvProblem {
+  g: Geometry;
+  C: number;
+  outC: number;
+  /** Input and output channels per group. */
+  cg: number;
+  og: number;
+  /** Output positions per batch entry (rows of the patch matrix). */
+  M: number;
+  /** Patch length (columns of the patch matrix). */
+  patch: number;
 }
 
-function convGeometry(xShape: readonly number[], filterShape: readonly number[], attrs: ConvAttrs): Geometry {
+function convProblem(xShape: readonly number[], wShape: readonly number[], attrs: ConvAttrs): ConvProblem {
   const rank = xShape.length - 2;
-  return geometry(xShape, filterShape.slice(0, rank), attrs.strides, attrs.dilations, attrs.padding);
+  const g = geometry(xShape, wShape.slice(0, rank), attrs.strides, attrs.dilations, attrs.padding);
+  const C = xShape[xShape.length - 1];
+  const outC = wShape[wShape.length - 1];
+  const cg = C / attrs.groups;
+  return { g, C, outC, cg, og: outC / attrs.groups, M: prod3(g.outSp), patch: prod3(g.k) * cg };
+}
+
+/**
+ * Calls `step(P, n, r0, r1, grp)` for every batch entry n, block [r0, r1) of output rows and group, in that
+ * nesting; P is one patch buffer of `dtype` sized for a block, reused throughout.
+ */
+function forEachPatchBlock(
+  p: ConvProblem,
+  groups: number,
+  dtype: DType,
+  step: (P: TypedArray, n: number, r0: number, r1: number, grp: number) => void,
+): void {
+  const block = rowsPerBlock(p.patch);
+  const P = alloc(dtype, Math.min(block, p.M) * p.patch);
+  for (let n = 0; n < p.g.batch; n++) {
+    for (let r0 = 0; r0 < p.M; r0 += block) {
+      const r1 = Math.min(p.M, r0 + block);
+      for (let grp = 0; grp < groups; grp++) step(P, n, r0, r1, grp);
+    }
+  }
 }
 
 // ---- convolution ----
 
 /** y[n, o, g·og + j] = Σ_{kidx, c} x[n, pos(o, kidx), g·cg + c] · w[kidx, c, g·og + j]. */
 const conv: Kernel<"conv"> = ([x, w], attrs) => {
-  const g = convGeometry(x.shape, w.shape, attrs);
-  const C = x.shape[x.shape.length - 1];
-  const outC = w.shape[w.shape.length - 1];
-  const groups = attrs.groups;
-  const cg = C / groups;
-  const og = outC / groups;
-  const M = prod3(g.outSp);
-  const patch = prod3(g.k) * cg;
+  const p = convProblem(x.shape, w.shape, attrs);
+  const { g, C, outC, cg, og, M, patch } = p;
   const Y = alloc(x.dtype, g.batch * M * outC);
   const shape = [g.batch, ...spatialOut(g), outC];
   if (Y.length === 0 || patch === 0) return out(shape, x.dtype, Y);
-  const block = rowsPerBlock(patch);
-  const P = alloc(x.dtype, Math.min(block, M) * patch);
-  for (let n = 0; n < g.batch; n++) {
-    for (let r0 = 0; r0 < M; r0 += block) {
-      const r1 = Math.min(M, r0 + block);
-      for (let grp = 0; grp < groups; grp++) {
-        im2col(x.data, P, g, C, n, grp * cg, cg, r0, r1);
-        // Y rows (n, r) columns grp·og… += P · Wg, Wg = w viewed as [patch, outC] restricted to the group's columns.
-        gemmNN(r1 - r0, og, patch, P, 0, patch, w.data, grp * og, outC, Y, (n * M + r0) * outC + grp * og, outC);
-      }
-    }
-  }
+  forEachPatchBlock(p, attrs.groups, x.dtype, (P, n, r0, r1, grp) => {
+    patches(x.data, P, g, C, n, grp * cg, cg, r0, r1, false);
+    // Y rows (n, r) columns grp·og… += P · Wg, Wg = w viewed as [patch, outC] restricted to the group's columns.
+    gemmNN(r1 - r0, og, patch, P, 0, patch, w.data, grp * og, outC, Y, (n * M + r0) * outC + grp * og, outC);
+  });
   return out(shape, x.dtype, Y);
 };
 
 /** dx = col2im(dy · wᵀ), per group. */
 const convBackpropInput: Kernel<"convBackpropInput"> = ([dy, w], attrs) => {
   const xShape = attrs.inputShape;
-  const g = convGeometry(xShape, w.shape, attrs);
-  const C = xShape[xShape.length - 1];
-  const outC = w.shape[w.shape.length - 1];
-  const groups = attrs.groups;
-  const cg = C / groups;
-  const og = outC / groups;
-  const M = prod3(g.outSp);
-  const patch = prod3(g.k) * cg;
+  const p = convProblem(xShape, w.shape, attrs);
+  const { g, C, outC, cg, og, M, patch } = p;
   const DX = alloc(dy.dtype, xShape.reduce((a, b) => a * b, 1));
   if (DX.length === 0 || M === 0 || patch === 0) return out(xShape, dy.dtype, DX);
-  const block = rowsPerBlock(patch);
-  const P = alloc(dy.dtype, Math.min(block, M) * patch);
-  for (let n = 0; n < g.batch; n++) {
-    for (let r0 = 0; r0 < M; r0 += block) {
-      const r1 = Math.min(M, r0 + block);
-      for (let grp = 0; grp < groups; grp++) {
-        P.fill(0);
-        // P[r, p] = Σ_j dy[n, r, grp·og + j] · w[p, grp·og + j]
-        gemmNT(r1 - r0, patch, og, dy.data, (n * M + r0) * outC + grp * og, outC, w.data, grp * og, outC, P, 0, patch);
-        col2im(P, DX, g, C, n, grp * cg, cg, r0, r1);
-      }
-    }
-  }
+  forEachPatchBlock(p, attrs.groups, dy.dtype, (P, n, r0, r1, grp) => {
+    P.fill(0);
+    // P[r, p] = Σ_j dy[n, r, grp·og + j] · w[p, grp·og + j]
+    gemmNT(r1 - r0, patch, og, dy.data, (n * M + r0) * outC + grp * og, outC, w.data, grp * og, outC, P, 0, patch);
+    patches(DX, P, g, C, n, grp * cg, cg, r0, r1, true);
+  });
   return out(xShape, dy.dtype, DX);
 };
 
 /** dw[p, grp·og + j] = Σ_{n, r} im2col(x)[n, r, p] · dy[n, r, grp·og + j]. */
 const convBackpropFilter: Kernel<"convBackpropFilter"> = ([x, dy], attrs) => {
   const wShape = attrs.filterShape;
-  const g = convGeometry(x.shape, wShape, attrs);
-  const C = x.shape[x.shape.length - 1];
-  const outC = wShape[wShape.length - 1];
-  const groups = attrs.groups;
-  const cg = C / groups;
-  const og = outC / groups;
-  const M = prod3(g.outSp);
-  const patch = prod3(g.k) * cg;
+  const p = convProblem(x.shape, wShape, attrs);
+  const { g, C, outC, cg, og, M, patch } = p;
   const DW = alloc(x.dtype, wShape.reduce((a, b) => a * b, 1));
   if (DW.length === 0 || M === 0 || g.batch === 0) return out(wShape, x.dtype, DW);
-  const block = rowsPerBlock(patch);
-  const P = alloc(x.dtype, Math.min(block, M) * patch);
-  for (let n = 0; n < g.batch; n++) {
-    for (let r0 = 0; r0 < M; r0 += block) {
-      const r1 = Math.min(M, r0 + block);
-      for (let grp = 0; grp < groups; grp++) {
-        im2col(x.data, P, g, C, n, grp * cg, cg, r0, r1);
-        gemmTN(patch, og, r1 - r0, P, 0, patch, dy.data, (n * M + r0) * outC + grp * og, outC, DW, grp * og, outC);
-      }
-    }
-  }
+  forEachPatchBlock(p, attrs.groups, x.dtype, (P, n, r0, r1, grp) => {
+    patches(x.data, P, g, C, n, grp * cg, cg, r0, r1, false);
+    gemmTN(patch, og, r1 - r0, P, 0, patch, dy.data, (n * M + r0) * outC + grp * og, outC, DW, grp * og, outC);
+  });
   return out(wShape, x.dtype, DW);
 };
 

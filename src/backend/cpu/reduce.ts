@@ -3,7 +3,7 @@ import type { DType } from "../../core/dtype.js";
 import { reducedShape, sizeOf } from "../../core/shape.js";
 import type { Kernel, KernelTensor } from "../backend.js";
 import type { ReducePrimitives } from "../primitives.js";
-import { alloc, forEachBroadcastRun, out } from "./util.js";
+import { alloc, aroundAxis, forEachBroadcastRun, out } from "./util.js";
 
 type Combine = (acc: number, x: number) => number;
 
@@ -41,10 +41,7 @@ const minCombine: Combine = (a, x) => (x < a || x !== x ? x : a);
 function argReducer(better: (x: number, best: number) => boolean): Kernel<"argMax"> {
   return ([x], { axis }) => {
     const shape = x.shape;
-    const n = shape[axis];
-    let inner = 1;
-    for (let i = axis + 1; i < shape.length; i++) inner *= shape[i];
-    const outer = x.data.length / Math.max(n * inner, 1);
+    const { outer, n, inner } = aroundAxis(shape, axis);
     const X = x.data;
     const dst = new Int32Array(outer * inner);
     for (let o = 0; o < outer; o++) {
@@ -69,10 +66,7 @@ function argReducer(better: (x: number, best: number) => boolean): Kernel<"argMa
 function cumulative(combine: (a: number, b: number) => number, identity: number): Kernel<"cumsum"> {
   return ([x], { axis, exclusive, reverse }): KernelTensor => {
     const shape = x.shape;
-    const n = shape[axis];
-    let inner = 1;
-    for (let i = axis + 1; i < shape.length; i++) inner *= shape[i];
-    const outer = x.data.length / Math.max(n * inner, 1);
+    const { outer, n, inner } = aroundAxis(shape, axis);
     const X = x.data;
     const dst = alloc(x.dtype, X.length);
     for (let o = 0; o < outer; o++) {

@@ -3,7 +3,7 @@ import type { TypedArray } from "../../core/dtype.js";
 import { sizeOf, stridesOf } from "../../core/shape.js";
 import type { Kernel, KernelTensor } from "../backend.js";
 import type { ShapePrimitives } from "../primitives.js";
-import { alloc, forEachBroadcastRun, out } from "./util.js";
+import { alloc, aroundAxis, forEachBroadcastRun, out } from "./util.js";
 
 /** Runs at least this long are copied with `TypedArray.set` rather than an element loop. */
 const SET_THRESHOLD = 32;
@@ -210,9 +210,7 @@ const concat: Kernel<"concat"> = (inputs, { axis }) => {
   for (const t of inputs) outShape[axis] += t.shape[axis];
   const dst = alloc(first.dtype, sizeOf(outShape));
   if (dst.length === 0) return out(outShape, first.dtype, dst);
-  let outer = 1;
-  for (let a = 0; a < axis; a++) outer *= outShape[a];
-  const inner = sizeOf(outShape) / outer / outShape[axis];
+  const { outer, inner } = aroundAxis(outShape, axis);
   const chunks = inputs.map((t) => t.shape[axis] * inner);
   let o = 0;
   for (let r = 0; r < outer; r++) {

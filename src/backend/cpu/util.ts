@@ -1,6 +1,6 @@
 /** Loops shared by the cpu kernels. */
 import { allocArray, type DType, type TypedArray } from "../../core/dtype.js";
-import { broadcastShapes, stridesOf, type Shape } from "../../core/shape.js";
+import { broadcastShapes, sizeOf, stridesOf, type Shape } from "../../core/shape.js";
 import type { KernelTensor } from "../backend.js";
 
 export function out(shape: readonly number[], dtype: DType, data: TypedArray): KernelTensor {
@@ -49,6 +49,17 @@ export function forEachBroadcastRun(
       index[axis] = 0;
     }
   }
+}
+
+/**
+ * `shape` seen as [outer, n, inner] around `axis`: n = shape[axis], inner the product of the later dims, outer the
+ * product of the earlier ones (0 when the tensor is empty).
+ */
+export function aroundAxis(shape: Shape, axis: number): { outer: number; n: number; inner: number } {
+  const n = shape[axis];
+  let inner = 1;
+  for (let i = axis + 1; i < shape.length; i++) inner *= shape[i];
+  return { outer: sizeOf(shape) / Math.max(n * inner, 1), n, inner };
 }
 
 export function broadcastOutShape(shapes: readonly Shape[], op: string): number[] {

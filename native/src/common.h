@@ -1,0 +1,59 @@
+// Shared helpers of the native addon: typed-array access, errors, and the thread pool used by the own loops.
+#pragma once
+
+#include <napi.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace tn {
+
+using i64 = int64_t;
+
+enum class Kind { F32, F64, I32, U8, Other };
+
+/** A TypedArray's memory, seen in place (zero copy). */
+struct Arr {
+  void* data = nullptr;
+  i64 length = 0;
+  Kind kind = Kind::Other;
+  template <class T>
+  T* as() const {
+    return static_cast<T*>(data);
+  }
+};
+
+/** Reads info[i] as a TypedArray (Float32/Float64/Int32/Uint8); false (and a pending JS error) otherwise. */
+bool GetArr(const Napi::CallbackInfo& info, size_t i, Arr& out, const char* fn);
+/** Reads info[i] as an Int32Array (shapes and strides); false with a pending JS error otherwise. */
+bool GetInts(const Napi::CallbackInfo& info, size_t i, const int32_t*& data, i64& length, const char* fn);
+/** Throws a JS Error "tensile_native.<fn>: <msg>" and returns undefined. */
+Napi::Value Fail(Napi::Env env, const char* fn, const std::string& msg);
+i64 IntArg(const Napi::CallbackInfo& info, size_t i);
+
+/** Threads used by the own loops (and set on the BLAS when it allows it). */
+int Threads();
+void SetThreads(int n);
+
+/**
+ * Runs f(begin, end) over [0, n) split into contiguous ranges, on up to Threads() threads (this one included),
+ * but only when `work` (roughly, element operations) reaches `minWork`; otherwise f(0, n) here.
+ */
+void ParallelFor(i64 n, i64 work, i64 minWork, const std::function<void(i64, i64)>& f);
+
+/** Minimum work below which a loop stays on one thread: waking a worker costs a few microseconds. */
+constexpr i64 kCheapWork = i64{1} << 17;      // memory-bound loops (add, copy)
+constexpr i64 kExpensiveWork = i64{1} << 14;  // transcendental functions
+
+void InitGemm(Napi::Env env, Napi::Object exports);
+void InitElementwise(Napi::Env env, Napi::Object exports);
+void InitReduce(Napi::Env env, Napi::Object exports);
+void InitShape(Napi::Env env, Napi::Object exports);
+/** BLAS identity and thread control (gemm.cc). */
+std::string BlasName();
+std::string BlasConfig();
+void BlasSetThreads(int n);
+int BlasGetThreads();
+
+}  // namespace tn

@@ -1,0 +1,362 @@
+// Elementwise kernels on the caller's arrays: unary maps (float32, float64) and binary ops with broadcasting
+// (float32, float64, int32; comparisons write a Uint8Array). Each op is a small functor, so every loop is a plain
+// `y[i] = f(x[i])` the compiler can vectorize; big loops are split across the pool's threads.
+//
+// Semantics follow src/backend/cpu/elementwise.ts: NaN propagates through maximum/minimum, `round` is half to even,
+// `mod` takes the sign of the divisor, float32 pow/atan2/mod are computed in double and rounded once.
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "common.h"
+
+namespace tn {
+namespace {
+
+// ---- unary ----
+
+#define TN_UNARY_OPS(X)                                                        \
+  X(neg, -x)                                                                   \
+  X(abs, std::abs(x))                                                          \
+  X(sign, x > 0 ? T(1) : x < 0 ? T(-1) : x)                                    \
+  X(square, x * x)                                                             \
+  X(sqrt, std::sqrt(x))                                                        \
+  X(rsqrt, T(1) / std::sqrt(x))                                                \
+  X(reciprocal, T(1) / x)                                                      \
+  X(exp, std::exp(x))                                                          \
+  X(expm1, std::expm1(x))                                                      \
+  X(log, std::log(x))                                                          \
+  X(log1p, std::log1p(x))                                                      \
+  X(sin, std::sin(x))                                                          \
+  X(cos, std::cos(x))                                                          \
+  X(tan, std::tan(x))                                                          \
+  X(asin, std::asin(x))                                                        \
+  X(acos, std::acos(x))                                                        \
+  X(atan, std::atan(x))                                                        \
+  X(sinh, std::sinh(x))                                                        \
+  X(cosh, std::cosh(x))                                                        \
+  X(tanh, std::tanh(x))                                                        \
+  X(erf, std::erf(x))                                                          \
+  X(floor, std::floor(x))                                                      \
+  X(ceil, std::ceil(x))                                                        \
+  X(round, std::nearbyint(x))                                                  \
+  X(sigmoid, x >= 0 ? T(1) / (T(1) + std::exp(-x)) : std::exp(x) / (T(1) + std::exp(x))) \
+  X(relu, x > 0 ? x : (x == x ? T(0) : x))
+
+enum UnaryOp {
+#define X(name, expr) U_##name,
+  TN_UNARY_OPS(X)
+#undef X
+      U_COUNT
+};
+
+const char* const kUnaryNames[] = {
+#define X(name, expr) #name,
+    TN_UNARY_OPS(X)
+#undef X
+};
+
+/** Loops below this much per-element cost are memory-bound: thread them only when big. */
+bool Cheap(int op) {
+  return op == U_neg || op == U_abs || op == U_sign || op == U_square || op == U_relu || op == U_floor ||
+         op == U_ceil || op == U_round || op == U_sqrt || op == U_reciprocal || op == U_rsqrt;
+}
+
+template <class T>
+void UnaryLoop(int op, const T* __restrict x_, T* __restrict y, i64 n) {
+  ParallelFor(n, n, Cheap(op) ? kCheapWork : kExpensiveWork, [&](i64 b, i64 e) {
+    const T* __restrict xs = x_;
+    switch (op) {
+#define X(name, expr)                 \
+  case U_##name:                      \
+    for (i64 i = b; i < e; i++) {     \
+      T x = xs[i];                    \
+      y[i] = (expr);                  \
+    }                                 \
+    break;
+      TN_UNARY_OPS(X)
+#undef X
+    }
+  });
+}
+
+// unary(op, x, y): y = f(x); x and y of equal length and type (Float32Array or Float64Array).
+Napi::Value UnaryEntry(const Napi::CallbackInfo& info) {
+  const char* fn = "unary";
+  Napi::Env env = info.Env();
+  i64 op = IntArg(info, 0);
+  Arr x, y;
+  if (!GetArr(info, 1, x, fn) || !GetArr(info, 2, y, fn)) return env.Undefined();
+  if (op < 0 || op >= U_COUNT) return Fail(env, fn, "unknown op");
+  if (x.kind != y.kind || x.length != y.length) return Fail(env, fn, "x and y must have the same type and length");
+  if (x.kind == Kind::F32) UnaryLoop<float>((int)op, x.as<float>(), y.as<float>(), x.length);
+  else if (x.kind == Kind::F64) UnaryLoop<double>((int)op, x.as<double>(), y.as<double>(), x.length);
+  else return Fail(env, fn, "x must be a Float32Array or a Float64Array");
+  return env.Undefined();
+}
+
+// ---- binary ----
+
+template <class T>
+T MaxNan(T a, T b) {
+  return (a >= b || a != a) ? a : b;
+}
+template <class T>
+T MinNan(T a, T b) {
+  return (a <= b || a != a) ? a : b;
+}
+double JsPow(double a, double b) {
+  // C's pow(1, NaN) = 1 and pow(±1, ±inf) = 1; JavaScript's ** gives NaN for both.
+  if (b != b) return std::numeric_limits<double>::quiet_NaN();
+  if (std::isinf(b) && std::abs(a) == 1) return std::numeric_limits<double>::quiet_NaN();
+  return std::pow(a, b);
+}
+double FloorMod(double a, double b) {
+  double r = std::fmod(a, b);
+  return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
+}
+// int32 arithmetic wraps like Int32Array stores (two's complement), without signed-overflow UB.
+inline int32_t Wrap(int64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(v))); }
+
+// name, float expression, int32 expression (or "0" with `intOk` false), output is bool
+#define TN_BINARY_OPS(X)                                                                          \
+  X(add, a + b, Wrap((int64_t)a + b), true, false)                                                \
+  X(sub, a - b, Wrap((int64_t)a - b), true, false)                                                \
+  X(mul, a * b, Wrap((int64_t)a * b), true, false)                                                \
+  X(div, a / b, 0, false, false)                                                                  \
+  X(floorDiv, (T)std::floor((double)a / b), 0, false, false)                                               \
+  X(mod, (T)FloorMod(a, b), 0, false, false)                                                      \
+  X(pow, (T)JsPow(a, b), 0, false, false)                                                         \
+  X(atan2, (T)std::atan2((double)a, (double)b), 0, false, false)                                  \
+  X(maximum, MaxNan(a, b), MaxNan(a, b), true, false)                                             \
+  X(minimum, MinNan(a, b), MinNan(a, b), true, false)                                             \
+  X(equal, a == b, a == b, true, true)                                                            \
+  X(notEqual, a != b, a != b, true, true)                                                         \
+  X(less, a < b, a < b, true, true)                                                               \
+  X(lessEqual, a <= b, a <= b, true, true)                                                        \
+  X(greater, a > b, a > b, true, true)                                                            \
+  X(greaterEqual, a >= b, a >= b, true, true)
+
+enum BinaryOp {
+#define X(name, fexpr, iexpr, intOk, isBool) B_##name,
+  TN_BINARY_OPS(X)
+#undef X
+      B_COUNT
+};
+
+const char* const kBinaryNames[] = {
+#define X(name, fexpr, iexpr, intOk, isBool) #name,
+    TN_BINARY_OPS(X)
+#undef X
+};
+const bool kBinaryInt[] = {
+#define X(name, fexpr, iexpr, intOk, isBool) intOk,
+    TN_BINARY_OPS(X)
+#undef X
+};
+const bool kBinaryBool[] = {
+#define X(name, fexpr, iexpr, intOk, isBool) isBool,
+    TN_BINARY_OPS(X)
+#undef X
+};
+
+/**
+ * A run of `count` outputs with input steps sa, sb ∈ {0, 1} (after the JS side merged dims, the last axis of each
+ * input is either contiguous or broadcast). Specialized per step pair so each loop vectorizes.
+ */
+template <class T, class O, class F>
+inline void Run(const T* __restrict A, const T* __restrict B, O* __restrict Y, i64 count, int sa, int sb, F f) {
+  if (sa == 1 && sb == 1) {
+    for (i64 i = 0; i < count; i++) Y[i] = f(A[i], B[i]);
+  } else if (sa == 1 && sb == 0) {
+    const T b = B[0];
+    for (i64 i = 0; i < count; i++) Y[i] = f(A[i], b);
+  } else if (sa == 0 && sb == 1) {
+    const T a = A[0];
+    for (i64 i = 0; i < count; i++) Y[i] = f(a, B[i]);
+  } else {
+    const O v = f(A[0], B[0]);
+    for (i64 i = 0; i < count; i++) Y[i] = v;
+  }
+}
+
+/**
+ * out[outShape] = f(A[aStrides], B[bStrides]) over a broadcast, rank >= 1, last-axis strides in {0, 1}. Rows (all
+ * axes but the last) are split across threads.
+ */
+template <class T, class O, class F>
+void Broadcast(const T* A, const T* B, O* Y, i64 rank, const int32_t* shape, const int32_t* as, const int32_t* bs,
+               i64 work, F f) {
+  i64 last = shape[rank - 1];
+  int sa = as[rank - 1], sb = bs[rank - 1];
+  i64 rows = 1;
+  for (i64 d = 0; d < rank - 1; d++) rows *= shape[d];
+  if (rows * last == 0) return;
+  if (rank == 1) {
+    ParallelFor(last, last * work, kCheapWork, [&](i64 b, i64 e) {
+      Run(A + b * sa, B + b * sb, Y + b, e - b, sa, sb, f);
+    });
+    return;
+  }
+  ParallelFor(rows, rows * last * work, kCheapWork, [&](i64 r0, i64 r1) {
+    i64 index[32];
+    i64 ao = 0, bo = 0, rem = r0;
+    for (i64 d = rank - 2; d >= 0; d--) {
+      index[d] = rem % shape[d];
+      rem /= shape[d];
+      ao += index[d] * as[d];
+      bo += index[d] * bs[d];
+    }
+    for (i64 r = r0; r < r1; r++) {
+      Run(A + ao, B + bo, Y + r * last, last, sa, sb, f);
+      for (i64 d = rank - 2; d >= 0; d--) {
+        ao += as[d];
+        bo += bs[d];
+        if (++index[d] < shape[d]) break;
+        ao -= as[d] * shape[d];
+        bo -= bs[d] * shape[d];
+        index[d] = 0;
+      }
+    }
+  });
+}
+
+template <class T>
+bool FloatBinary(int op, const Arr& a, const Arr& b, const Arr& y, i64 rank, const int32_t* shape, const int32_t* as,
+                 const int32_t* bs) {
+  const T* A = a.as<T>();
+  const T* B = b.as<T>();
+  switch (op) {
+#define X(name, fexpr, iexpr, intOk, isBool)                                                        \
+  case B_##name:                                                                                    \
+    if constexpr (isBool) {                                                                         \
+      Broadcast(A, B, y.as<uint8_t>(), rank, shape, as, bs, 1, [](T a, T b) -> uint8_t { return (fexpr) ? 1 : 0; }); \
+    } else {                                                                                        \
+      Broadcast(A, B, y.as<T>(), rank, shape, as, bs, 1, [](T a, T b) -> T { return (T)(fexpr); }); \
+    }                                                                                               \
+    return true;
+    TN_BINARY_OPS(X)
+#undef X
+  }
+  return false;
+}
+
+template <class T>
+bool IntBinary(int op, const Arr& a, const Arr& b, const Arr& y, i64 rank, const int32_t* shape, const int32_t* as,
+               const int32_t* bs) {
+  const T* A = a.as<T>();
+  const T* B = b.as<T>();
+  switch (op) {
+#define X(name, fexpr, iexpr, intOk, isBool)                                                        \
+  case B_##name:                                                                                    \
+    if constexpr (!intOk) {                                                                         \
+      return false;                                                                                 \
+    } else if constexpr (isBool) {                                                                                   \
+      Broadcast(A, B, y.as<uint8_t>(), rank, shape, as, bs, 1, [](T a, T b) -> uint8_t { (void)a; (void)b; return (iexpr) ? 1 : 0; }); \
+    } else {                                                                                        \
+      Broadcast(A, B, y.as<T>(), rank, shape, as, bs, 1, [](T a, T b) -> T { (void)a; (void)b; return (T)(iexpr); }); \
+    }                                                                                               \
+    return true;
+    TN_BINARY_OPS(X)
+#undef X
+  }
+  return false;
+}
+
+/** Checks a broadcast geometry against the arrays' lengths. */
+bool CheckGeometry(i64 rank, const int32_t* shape, const int32_t* as, const int32_t* bs, i64 aLen, i64 bLen, i64 yLen) {
+  if (rank < 1 || rank > 32) return false;
+  i64 size = 1, aMax = 0, bMax = 0;
+  for (i64 d = 0; d < rank; d++) {
+    if (shape[d] < 0 || as[d] < 0 || bs[d] < 0) return false;
+    size *= shape[d];
+    if (shape[d] > 0) aMax += (i64)as[d] * (shape[d] - 1), bMax += (i64)bs[d] * (shape[d] - 1);
+  }
+  if (as[rank - 1] > 1 || bs[rank - 1] > 1) return false;
+  if (size != yLen) return false;
+  return size == 0 || (aMax < aLen && bMax < bLen);
+}
+
+// binary(op, a, b, y, geom): geom = Int32Array [rank, outShape…, aStrides…, bStrides…] (strides in elements, 0 where
+// broadcast, last-axis strides 0 or 1). Returns false when the op/dtype pair is not supported here (the caller
+// falls back to cpu), true when done.
+Napi::Value BinaryEntry(const Napi::CallbackInfo& info) {
+  const char* fn = "binary";
+  Napi::Env env = info.Env();
+  i64 op = IntArg(info, 0);
+  Arr a, b, y;
+  const int32_t* g;
+  i64 glen;
+  if (!GetArr(info, 1, a, fn) || !GetArr(info, 2, b, fn) || !GetArr(info, 3, y, fn) || !GetInts(info, 4, g, glen, fn)) {
+    return env.Undefined();
+  }
+  if (op < 0 || op >= B_COUNT) return Fail(env, fn, "unknown op");
+  if (a.kind != b.kind) return Fail(env, fn, "a and b must have the same type");
+  Kind want = kBinaryBool[op] ? Kind::U8 : a.kind;
+  if (y.kind != want) return Fail(env, fn, "y has the wrong type");
+  i64 rank = glen > 0 ? g[0] : 0;
+  if (glen != 1 + 3 * rank || !CheckGeometry(rank, g + 1, g + 1 + rank, g + 1 + 2 * rank, a.length, b.length, y.length)) {
+    return Fail(env, fn, "bad geometry");
+  }
+  const int32_t* shape = g + 1;
+  const int32_t* as = g + 1 + rank;
+  const int32_t* bs = g + 1 + 2 * rank;
+  bool done = false;
+  if (a.kind == Kind::F32) done = FloatBinary<float>((int)op, a, b, y, rank, shape, as, bs);
+  else if (a.kind == Kind::F64) done = FloatBinary<double>((int)op, a, b, y, rank, shape, as, bs);
+  else if (a.kind == Kind::I32) done = IntBinary<int32_t>((int)op, a, b, y, rank, shape, as, bs);
+  return Napi::Boolean::New(env, done);
+}
+
+// cast(x, y): converts between Float32Array, Float64Array, Int32Array and Uint8Array sources into a float
+// destination (float → int conversions stay on the cpu backend: JS's ToInt32 wrapping has no cheap C++ twin).
+template <class S, class D>
+void Convert(const S* x, D* y, i64 n) {
+  ParallelFor(n, n, kCheapWork, [&](i64 b, i64 e) {
+    for (i64 i = b; i < e; i++) y[i] = (D)x[i];
+  });
+}
+
+template <class D>
+bool CastTo(const Arr& x, D* y) {
+  switch (x.kind) {
+    case Kind::F32: Convert(x.as<float>(), y, x.length); return true;
+    case Kind::F64: Convert(x.as<double>(), y, x.length); return true;
+    case Kind::I32: Convert(x.as<int32_t>(), y, x.length); return true;
+    case Kind::U8: Convert(x.as<uint8_t>(), y, x.length); return true;
+    default: return false;
+  }
+}
+
+Napi::Value CastEntry(const Napi::CallbackInfo& info) {
+  const char* fn = "cast";
+  Napi::Env env = info.Env();
+  Arr x, y;
+  if (!GetArr(info, 0, x, fn) || !GetArr(info, 1, y, fn)) return env.Undefined();
+  if (x.length != y.length) return Fail(env, fn, "x and y must have the same length");
+  bool done = false;
+  if (y.kind == Kind::F32) done = CastTo(x, y.as<float>());
+  else if (y.kind == Kind::F64) done = CastTo(x, y.as<double>());
+  return Napi::Boolean::New(env, done);
+}
+
+Napi::Object Codes(Napi::Env env, const char* const* names, int count) {
+  Napi::Object o = Napi::Object::New(env);
+  for (int i = 0; i < count; i++) o.Set(names[i], Napi::Number::New(env, i));
+  return o;
+}
+
+}  // namespace
+
+void InitElementwise(Napi::Env env, Napi::Object exports) {
+  exports.Set("unary", Napi::Function::New(env, UnaryEntry, "unary"));
+  exports.Set("binary", Napi::Function::New(env, BinaryEntry, "binary"));
+  exports.Set("cast", Napi::Function::New(env, CastEntry, "cast"));
+  exports.Set("unaryOps", Codes(env, kUnaryNames, U_COUNT));
+  exports.Set("binaryOps", Codes(env, kBinaryNames, B_COUNT));
+  Napi::Object intOps = Napi::Object::New(env);
+  for (int i = 0; i < B_COUNT; i++) intOps.Set(kBinaryNames[i], Napi::Boolean::New(env, kBinaryInt[i]));
+  exports.Set("binaryIntOps", intOps);
+}
+
+}  // namespace tn

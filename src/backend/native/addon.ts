@@ -1,0 +1,137 @@
+/**
+ * Loading the `tensile_native` addon (native/, built by `npm install` or `npm run build:native`).
+ *
+ * Node only, but written so the browser build's type check (DOM libs, no Node types) accepts it: Node modules are
+ * imported through a variable specifier and typed here by the few members used. `loadAddon()` returns null when
+ * the addon is absent or `TENSILE_NATIVE=0` is set, so callers fall back to `cpu`.
+ */
+
+type Arr = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+/** The addon's functions (native/src/*.cc). Every function works on the arrays in place and writes into `y`/`C`. */
+export interface NativeAddon {
+  info(): {
+    blas: string;
+    blasConfig: string;
+    blasSwitch: string;
+    blasThreads: number;
+    threads: number;
+    compiler: string;
+    cflags: string;
+  };
+  setThreads(n: number): void;
+  getThreads(): number;
+  gemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    A: Float32Array | Float64Array,
+    aOffset: number,
+    lda: number,
+    B: Float32Array | Float64Array,
+    bOffset: number,
+    ldb: number,
+    beta: number,
+    C: Float32Array | Float64Array,
+    cOffset: number,
+    ldc: number,
+  ): void;
+  /** geom = [rank, batchShape…, aBatchStrides…, bBatchStrides…]; C zeroed. */
+  matMulBatched(transA: boolean, transB: boolean, m: number, n: number, k: number, A: Arr, B: Arr, C: Arr, geom: Int32Array): void;
+  unary(op: number, x: Arr, y: Arr): void;
+  /** geom = [rank, outShape…, aStrides…, bStrides…]. False when the op/dtype pair is not native. */
+  binary(op: number, a: Arr, b: Arr, y: Arr, geom: Int32Array): boolean;
+  /** False when the conversion is not native (float → int). */
+  cast(x: Arr, y: Arr): boolean;
+  unaryOps: Record<string, number>;
+  binaryOps: Record<string, number>;
+  binaryIntOps: Record<string, boolean>;
+  /** geom = [rank, shape…, reducedFlags…]. */
+  reduce(op: number, x: Arr, y: Arr, geom: Int32Array): void;
+  reduceOps: Record<string, number>;
+  /** geom = [rank, outShape…, xStrides…]. */
+  transpose(x: Arr, y: Arr, geom: Int32Array): void;
+  gather(x: Arr, indices: Int32Array, y: Arr, batch: number, outer: number, n: number, inner: number, count: number): void;
+  gatherGrad(dy: Arr, indices: Int32Array, dx: Arr, batch: number, outer: number, n: number, inner: number, count: number): void;
+  /** From native/src/conv.cc (threads of the conv / pooling loops). */
+  convSetThreads?(n: number): void;
+  convGetThreads?(): number;
+}
+
+/** The one-line notice shown when the addon is not built (scripts/build-native.mjs prints the same line). */
+export const NATIVE_NOTICE =
+  "tensile: native backend not built, using the slower cpu backend; to get it: apt-get install libopenblas-dev " +
+  "(macOS: brew install openblas), then npm run build:native";
+
+interface NodeProcess {
+  env: Record<string, string | undefined>;
+}
+type Require = (id: string) => unknown;
+interface NodeModuleModule {
+  createRequire(url: string): Require;
+}
+interface NodeFsModule {
+  existsSync(path: string): boolean;
+}
+interface NodeUrlModule {
+  fileURLToPath(url: string | URL): string;
+}
+
+const nodeProcess = (globalThis as { process?: NodeProcess }).process;
+let addon: NativeAddon | null = null;
+let loadError = "not loaded";
+let loadedFrom = "";
+
+/** Candidate locations: from src/backend/native (tsx) and from dist/src/backend/native (the built package). */
+const CANDIDATES = ["../../../native/build/Release/tensile_native.node", "../../../../native/build/Release/tensile_native.node"];
+
+async function load(): Promise<void> {
+  if (nodeProcess === undefined) {
+    loadError = "not running on Node";
+    return;
+  }
+  if (nodeProcess.env.TENSILE_NATIVE === "0") {
+    loadError = "disabled by TENSILE_NATIVE=0";
+    return;
+  }
+  const nodeModule = "node:module";
+  const nodeFs = "node:fs";
+  const nodeUrl = "node:url";
+  const { createRequire } = (await import(nodeModule)) as NodeModuleModule;
+  const { existsSync } = (await import(nodeFs)) as NodeFsModule;
+  const { fileURLToPath } = (await import(nodeUrl)) as NodeUrlModule;
+  const require = createRequire(import.meta.url);
+  for (const candidate of CANDIDATES) {
+    const path = fileURLToPath(new URL(candidate, import.meta.url));
+    if (!existsSync(path)) continue;
+    try {
+      addon = require(path) as NativeAddon;
+      loadedFrom = path;
+      return;
+    } catch (error) {
+      loadError = `cannot load ${path}: ${error instanceof Error ? error.message : String(error)}`;
+      return;
+    }
+  }
+  loadError = "the addon is not built (native/build/Release/tensile_native.node is missing)";
+}
+
+await load();
+
+/** The addon, or null when it is absent or disabled (see `nativeLoadError()`). */
+export function loadAddon(): NativeAddon | null {
+  return addon;
+}
+
+/** Why the addon is not loaded ("" when it is). */
+export function nativeLoadError(): string {
+  return addon === null ? loadError : "";
+}
+
+/** The .node file loaded ("" when none). */
+export function nativeAddonPath(): string {
+  return loadedFrom;
+}

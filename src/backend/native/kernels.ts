@@ -1,0 +1,270 @@
+/**
+ * The native backend's kernels: each prepares a compact geometry (merging adjacent dims that move together, so the
+ * C++ loops see as few, as long runs as possible), allocates the output and lets the addon fill it in place.
+ * Dtypes a kernel has no native loop for (int32 exp, float → int cast, …) go to the cpu kernel of the same
+ * primitive, inside the kernel, so the table is the same whatever the inputs.
+ *
+ * The table is static (it does not need the addon to be importable): kernels reach the addon through `native()`,
+ * which the backend only registers when the addon loaded.
+ */
+import { allocArray, type DType, type TypedArray } from "../../core/dtype.js";
+import { broadcastShapes, reducedShape, sizeOf, stridesOf } from "../../core/shape.js";
+import type { Kernel, KernelTensor, PartialKernelTable } from "../backend.js";
+import { binaryKernels, otherElementwiseKernels, unaryKernels } from "../cpu/elementwise.js";
+import { linalgKernels } from "../cpu/linalg.js";
+import { reduceKernels } from "../cpu/reduce.js";
+import { shapeKernels } from "../cpu/shape.js";
+import type { BinaryPrimitives, ReducePrimitives, UnaryPrimitives } from "../primitives.js";
+import { loadAddon, type NativeAddon } from "./addon.js";
+
+function native(): NativeAddon {
+  const addon = loadAddon();
+  if (addon === null) throw new Error("the native addon is not loaded");
+  return addon;
+}
+
+/**
+ * Below this many elements an elementwise or reduce kernel runs the cpu loop: for a handful of elements the
+ * Node-API call and the geometry cost more than the loop (a [2] + [2] add: ~1.7 µs native, ~0.7 µs cpu).
+ */
+let SMALL = 64;
+
+/** Sets the small-input threshold (tests set 0 to run the native loops on tiny inputs); returns the previous one. */
+export function setSmallThreshold(n: number): number {
+  const previous = SMALL;
+  SMALL = n;
+  return previous;
+}
+
+const isFloat = (dtype: DType): dtype is "float32" | "float64" => dtype === "float32" || dtype === "float64";
+const result = (shape: readonly number[], dtype: DType, data: TypedArray): KernelTensor => ({ shape, dtype, data });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Geometry helpers
+
+/** Strides of `shape` seen from the broadcast `outShape` (0 along broadcast or missing axes). */
+function broadcastStrides(shape: readonly number[], outShape: readonly number[]): number[] {
+  const strides = stridesOf(shape);
+  const lead = outShape.length - shape.length;
+  const r = new Array<number>(outShape.length).fill(0);
+  for (let i = 0; i < shape.length; i++) r[lead + i] = shape[i] === 1 ? 0 : strides[i];
+  return r;
+}
+
+/**
+ * Drops size-1 dims and merges dim d into d-1 wherever every stride list satisfies s[d-1] = s[d]·n[d] (the two dims
+ * walk memory as one). Returns [rank, shape…, strides of each list…] as the addon's Int32Array geometry; a scalar
+ * becomes rank 1 of size 1.
+ */
+export function compactGeometry(shape: readonly number[], strideLists: readonly (readonly number[])[]): Int32Array {
+  const dims: number[] = [];
+  const lists: number[][] = strideLists.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    const last = dims.length - 1;
+    if (last >= 0 && strideLists.every((s, j) => lists[j][last] === s[d] * shape[d])) {
+      dims[last] *= shape[d];
+      strideLists.forEach((s, j) => (lists[j][last] = s[d]));
+    } else {
+      dims.push(shape[d]);
+      strideLists.forEach((s, j) => lists[j].push(s[d]));
+    }
+  }
+  if (dims.length === 0) {
+    dims.push(1);
+    lists.forEach((l) => l.push(0));
+  }
+  return Int32Array.from([dims.length, ...dims, ...lists.flat()]);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Elementwise
+
+type UnaryName = keyof UnaryPrimitives;
+/** Unary primitives with a native loop (the others: isNaN, isInf, isFinite, logicalNot stay on cpu). */
+const UNARY: UnaryName[] = [
+  "neg", "abs", "sign", "square", "sqrt", "rsqrt", "reciprocal", "exp", "expm1", "log", "log1p", "sin", "cos", "tan",
+  "asin", "acos", "atan", "sinh", "cosh", "tanh", "erf", "floor", "ceil", "round", "sigmoid", "relu",
+];
+
+function unary(name: UnaryName): Kernel<UnaryName> {
+  const fallback = unaryKernels[name];
+  return (inputs, attrs) => {
+    const [x] = inputs;
+    if (!isFloat(x.dtype) || x.data.length < SMALL) return fallback(inputs, attrs);
+    const addon = native();
+    const y = allocArray(x.dtype, x.data.length);
+    addon.unary(addon.unaryOps[name], x.data, y);
+    return result(x.shape, x.dtype, y);
+  };
+}
+
+type BinaryName = keyof BinaryPrimitives;
+const COMPARE: BinaryName[] = ["equal", "notEqual", "less", "lessEqual", "greater", "greaterEqual"];
+/** Binary primitives with a native loop (logicalAnd/Or/Xor stay on cpu). */
+const BINARY: BinaryName[] = ["add", "sub", "mul", "div", "floorDiv", "mod", "pow", "atan2", "maximum", "minimum", ...COMPARE];
+
+function binary(name: BinaryName): Kernel<BinaryName> {
+  const fallback = binaryKernels[name];
+  const outBool = COMPARE.includes(name);
+  return (inputs, attrs) => {
+    const [a, b] = inputs;
+    const addon = native();
+    const nativeDtype = isFloat(a.dtype) || (a.dtype === "int32" && addon.binaryIntOps[name]);
+    if (!nativeDtype || a.dtype !== b.dtype || (a.data.length < SMALL && b.data.length < SMALL)) return fallback(inputs, attrs);
+    const shape = broadcastShapes(a.shape, b.shape, name);
+    const dtype: DType = outBool ? "bool" : a.dtype;
+    const y = allocArray(dtype, sizeOf(shape));
+    const geom = compactGeometry(shape, [broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)]);
+    if (!addon.binary(addon.binaryOps[name], a.data, b.data, y, geom)) return fallback(inputs, attrs);
+    return result(shape, dtype, y);
+  };
+}
+
+const cast: Kernel<"cast"> = (inputs, attrs) => {
+  const [x] = inputs;
+  if (!isFloat(attrs.dtype)) return otherElementwiseKernels.cast(inputs, attrs);
+  const y = allocArray(attrs.dtype, x.data.length);
+  if (!native().cast(x.data, y)) return otherElementwiseKernels.cast(inputs, attrs);
+  return result(x.shape, attrs.dtype, y);
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reductions
+
+type ReduceName = keyof ReducePrimitives & ("sum" | "prod" | "max" | "min");
+const REDUCE: ReduceName[] = ["sum", "prod", "max", "min"];
+
+/** [rank, shape…, reduced…] with size-1 dims dropped and neighbours of the same kind merged. */
+function reduceGeometry(shape: readonly number[], axes: readonly number[]): Int32Array {
+  const dims: number[] = [];
+  const flags: number[] = [];
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    const f = axes.includes(d) ? 1 : 0;
+    if (flags.length > 0 && flags[flags.length - 1] === f) dims[dims.length - 1] *= shape[d];
+    else {
+      dims.push(shape[d]);
+      flags.push(f);
+    }
+  }
+  if (dims.length === 0) {
+    dims.push(1);
+    flags.push(0);
+  }
+  return Int32Array.from([dims.length, ...dims, ...flags]);
+}
+
+function reduce(name: ReduceName): Kernel<"sum"> {
+  const fallback = reduceKernels[name];
+  return (inputs, attrs) => {
+    const [x] = inputs;
+    if (!isFloat(x.dtype) || x.data.length < SMALL) return fallback(inputs, attrs);
+    const addon = native();
+    const shape = reducedShape(x.shape, attrs.axes, false);
+    const y = allocArray(x.dtype, sizeOf(shape));
+    addon.reduce(addon.reduceOps[name], x.data, y, reduceGeometry(x.shape, attrs.axes));
+    return result(shape, x.dtype, y);
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// matMul
+
+/** Element offsets of each batch dim in a [...batch, rows, cols] tensor seen from the broadcast `batch` (0 = broadcast). */
+function batchStrides(batchShape: readonly number[], batch: readonly number[], matrixSize: number): number[] {
+  return broadcastStrides(batchShape, batch).map((s) => s * matrixSize);
+}
+
+const matMul: Kernel<"matMul"> = (inputs, attrs) => {
+  const [a, b] = inputs;
+  if (!isFloat(a.dtype) || a.dtype !== b.dtype) return linalgKernels.matMul(inputs, attrs);
+  const { transposeA, transposeB } = attrs;
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  const batchA = a.shape.slice(0, ra - 2);
+  const batchB = b.shape.slice(0, rb - 2);
+  const batch = broadcastShapes(batchA, batchB, "matMul");
+  const outShape = [...batch, m, n];
+  const C = allocArray(a.dtype, sizeOf(outShape));
+  if (C.length === 0 || k === 0) return result(outShape, a.dtype, C);
+  const addon = native();
+  if (sizeOf(batchB) === 1 && !transposeA) {
+    // B is shared by every batch entry and A's rows are contiguous across batches: one (batch·m) x k GEMM.
+    addon.gemm(false, transposeB, sizeOf(batchA) * m, n, k, 1, a.data as Float32Array | Float64Array, 0, k, b.data as Float32Array | Float64Array, 0, transposeB ? k : n, 0, C, 0, n);
+  } else {
+    const geom = Int32Array.from([batch.length, ...batch, ...batchStrides(batchA, batch, m * k), ...batchStrides(batchB, batch, k * n)]);
+    addon.matMulBatched(transposeA, transposeB, m, n, k, a.data, b.data, C, geom);
+  }
+  return result(outShape, a.dtype, C);
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Shape
+
+const transpose: Kernel<"transpose"> = (inputs, attrs) => {
+  const [x] = inputs;
+  const { perm } = attrs;
+  const inStrides = stridesOf(x.shape);
+  const outShape = perm.map((p) => x.shape[p]);
+  const geom = compactGeometry(outShape, [perm.map((p) => inStrides[p])]);
+  const y = allocArray(x.dtype, x.data.length);
+  if (y.length === 0) return result(outShape, x.dtype, y);
+  if (geom[0] === 1 && geom[2] <= 1) {
+    y.set(x.data);
+    return result(outShape, x.dtype, y);
+  }
+  native().transpose(x.data, y, geom);
+  return result(outShape, x.dtype, y);
+};
+
+function gatherGeometry(xShape: readonly number[], indicesShape: readonly number[], axis: number, batchDims: number) {
+  const prod = (s: readonly number[], from: number, to: number): number => {
+    let p = 1;
+    for (let i = from; i < to; i++) p *= s[i];
+    return p;
+  };
+  return {
+    outShape: [...xShape.slice(0, axis), ...indicesShape.slice(batchDims), ...xShape.slice(axis + 1)],
+    batch: prod(xShape, 0, batchDims),
+    outer: prod(xShape, batchDims, axis),
+    n: xShape[axis],
+    inner: prod(xShape, axis + 1, xShape.length),
+    count: prod(indicesShape, batchDims, indicesShape.length),
+  };
+}
+
+const gather: Kernel<"gather"> = (inputs, attrs) => {
+  const [x, indices] = inputs;
+  if (!(indices.data instanceof Int32Array)) return shapeKernels.gather(inputs, attrs);
+  const g = gatherGeometry(x.shape, indices.shape, attrs.axis, attrs.batchDims);
+  const y = allocArray(x.dtype, sizeOf(g.outShape));
+  if (y.length > 0) native().gather(x.data, indices.data, y, g.batch, g.outer, g.n, g.inner, g.count);
+  return result(g.outShape, x.dtype, y);
+};
+
+const gatherGrad: Kernel<"gatherGrad"> = (inputs, attrs) => {
+  const [dy, indices] = inputs;
+  if (!isFloat(dy.dtype) || !(indices.data instanceof Int32Array)) return shapeKernels.gatherGrad(inputs, attrs);
+  const g = gatherGeometry(attrs.shape, indices.shape, attrs.axis, attrs.batchDims);
+  const dx = allocArray(dy.dtype, sizeOf(attrs.shape));
+  if (dy.data.length > 0 && dx.length > 0) native().gatherGrad(dy.data, indices.data, dx, g.batch, g.outer, g.n, g.inner, g.count);
+  return result(attrs.shape, dy.dtype, dx);
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// The table
+
+function table(): PartialKernelTable {
+  const t: PartialKernelTable = { cast, matMul, transpose, gather, gatherGrad };
+  for (const name of UNARY) (t as Record<UnaryName, Kernel<UnaryName>>)[name] = unary(name);
+  for (const name of BINARY) (t as Record<BinaryName, Kernel<BinaryName>>)[name] = binary(name);
+  for (const name of REDUCE) (t as Record<ReduceName, Kernel<"sum">>)[name] = reduce(name);
+  return t;
+}
+
+/** The kernels the native addon runs (conv and pooling come from ./conv.ts when present). */
+export const nativeCoreKernels: PartialKernelTable = table();

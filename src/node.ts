@@ -1,0 +1,8 @@
+/**
+ * Tensile for Node: everything in ./index.js plus the `native` backend (C++ over CBLAS), which becomes the default
+ * when its addon is built. package.json's "exports" maps `import "tensile"` here under Node and to ./index.js
+ * elsewhere (browsers, bundlers), which never loads native code.
+ */
+export * from "./index.js";
+export { setThreads, getThreads } from "./backend/native/index.js";
+export { NATIVE_NOTICE, nativeLoadError } from "./backend/native/addon.js";
