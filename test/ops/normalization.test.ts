@@ -6,7 +6,6 @@ import { runOpRecords, type OpRecord, type RefTensor } from "../helpers/opinfo.j
 type TF = typeof import("@tensorflow/tfjs");
 type TFTensor = import("@tensorflow/tfjs").Tensor;
 
-const sizeOf = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
 
 /** Row-major multi-index of a flat position. */
 function unravel(flat: number, shape: number[]): number[] {

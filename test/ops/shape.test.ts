@@ -79,7 +79,6 @@ function sortRef(x: RefTensor, axis: number, descending: boolean): [RefTensor, R
   return [vals, inds];
 }
 
-type TF = typeof import("@tensorflow/tfjs");
 
 const records: OpRecord[] = [
   {

@@ -214,16 +214,21 @@ function batchOffsets(shape: readonly number[], outShape: readonly number[], mat
   return offsets;
 }
 
-const matMul: Kernel<"matMul"> = ([a, b], { transposeA, transposeB }) => {
-  const ra = a.shape.length;
-  const rb = b.shape.length;
-  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
-  const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
-  const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
-  const batchA = a.shape.slice(0, ra - 2);
-  const batchB = b.shape.slice(0, rb - 2);
+/** The sizes of a batched matMul: [..., m, k] x [..., k, n] after the transposes (shared with native). */
+export function matMulGeometry(aShape: readonly number[], bShape: readonly number[], transposeA: boolean, transposeB: boolean) {
+  const ra = aShape.length;
+  const rb = bShape.length;
+  const m = transposeA ? aShape[ra - 1] : aShape[ra - 2];
+  const k = transposeA ? aShape[ra - 2] : aShape[ra - 1];
+  const n = transposeB ? bShape[rb - 2] : bShape[rb - 1];
+  const batchA = aShape.slice(0, ra - 2);
+  const batchB = bShape.slice(0, rb - 2);
   const batch = broadcastShapes(batchA, batchB, "matMul");
-  const outShape = [...batch, m, n];
+  return { m, k, n, batchA, batchB, batch, outShape: [...batch, m, n] };
+}
+
+const matMul: Kernel<"matMul"> = ([a, b], { transposeA, transposeB }) => {
+  const { m, k, n, batchA, batchB, batch, outShape } = matMulGeometry(a.shape, b.shape, transposeA, transposeB);
   const dtype = a.dtype;
   const size = sizeOf(outShape);
   const C = new Float64Array(size);

@@ -262,7 +262,7 @@ const reverse: Kernel<"reverse"> = ([x], { axes }) => {
   return out(x.shape, x.dtype, dst);
 };
 
-interface GatherGeometry {
+export interface GatherGeometry {
   outShape: number[];
   batch: number;
   outer: number;
@@ -272,7 +272,8 @@ interface GatherGeometry {
   count: number;
 }
 
-function gatherGeometry(xShape: readonly number[], indicesShape: readonly number[], axis: number, batchDims: number): GatherGeometry {
+/** Sizes gather and gatherGrad walk (shared with the native kernels). */
+export function gatherGeometry(xShape: readonly number[], indicesShape: readonly number[], axis: number, batchDims: number): GatherGeometry {
   const prod = (s: readonly number[], from: number, to: number) => {
     let p = 1;
     for (let i = from; i < to; i++) p *= s[i];

@@ -11,9 +11,9 @@ import { allocArray, type DType, type TypedArray } from "../../core/dtype.js";
 import { broadcastShapes, reducedShape, sizeOf, stridesOf } from "../../core/shape.js";
 import type { Kernel, KernelTensor, PartialKernelTable } from "../backend.js";
 import { binaryKernels, otherElementwiseKernels, unaryKernels } from "../cpu/elementwise.js";
-import { linalgKernels } from "../cpu/linalg.js";
+import { linalgKernels, matMulGeometry } from "../cpu/linalg.js";
 import { reduceKernels } from "../cpu/reduce.js";
-import { shapeKernels } from "../cpu/shape.js";
+import { gatherGeometry, shapeKernels } from "../cpu/shape.js";
 import type { BinaryPrimitives, ReducePrimitives, UnaryPrimitives } from "../primitives.js";
 import { loadAddon, type NativeAddon } from "./addon.js";
 
@@ -180,15 +180,7 @@ const matMul: Kernel<"matMul"> = (inputs, attrs) => {
   const [a, b] = inputs;
   if (!isFloat(a.dtype) || a.dtype !== b.dtype) return linalgKernels.matMul(inputs, attrs);
   const { transposeA, transposeB } = attrs;
-  const ra = a.shape.length;
-  const rb = b.shape.length;
-  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
-  const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
-  const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
-  const batchA = a.shape.slice(0, ra - 2);
-  const batchB = b.shape.slice(0, rb - 2);
-  const batch = broadcastShapes(batchA, batchB, "matMul");
-  const outShape = [...batch, m, n];
+  const { m, k, n, batchA, batchB, batch, outShape } = matMulGeometry(a.shape, b.shape, transposeA, transposeB);
   const C = allocArray(a.dtype, sizeOf(outShape));
   if (C.length === 0 || k === 0) return result(outShape, a.dtype, C);
   const addon = native();
@@ -220,22 +212,6 @@ const transpose: Kernel<"transpose"> = (inputs, attrs) => {
   native().transpose(x.data, y, geom);
   return result(outShape, x.dtype, y);
 };
-
-function gatherGeometry(xShape: readonly number[], indicesShape: readonly number[], axis: number, batchDims: number) {
-  const prod = (s: readonly number[], from: number, to: number): number => {
-    let p = 1;
-    for (let i = from; i < to; i++) p *= s[i];
-    return p;
-  };
-  return {
-    outShape: [...xShape.slice(0, axis), ...indicesShape.slice(batchDims), ...xShape.slice(axis + 1)],
-    batch: prod(xShape, 0, batchDims),
-    outer: prod(xShape, batchDims, axis),
-    n: xShape[axis],
-    inner: prod(xShape, axis + 1, xShape.length),
-    count: prod(indicesShape, batchDims, indicesShape.length),
-  };
-}
 
 const gather: Kernel<"gather"> = (inputs, attrs) => {
   const [x, indices] = inputs;
