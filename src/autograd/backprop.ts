@@ -53,7 +53,12 @@ function topologicalOrder(targets: readonly Tensor[], tape: Tape): GraphNode[] {
   return order;
 }
 
-function callRule(node: GraphNode, grads: Map<Tensor, Tensor>, op: string): readonly (Tensor | null)[] | null {
+function callRule(
+  node: GraphNode,
+  grads: Map<Tensor, Tensor>,
+  needsGrad: readonly boolean[],
+  op: string,
+): readonly (Tensor | null)[] | null {
   if (node.prim === CUSTOM_GRAD) {
     const dy = grads.get(node.outputs[0]);
     return dy === undefined ? null : (node.attrs as CustomGradAttrs).gradFunc(dy);
@@ -70,7 +75,7 @@ function callRule(node: GraphNode, grads: Map<Tensor, Tensor>, op: string): read
         `stop the gradient before it (detach(), or compute it inside tn.noGrad)`,
     );
   }
-  const ctx = { inputs: node.inputs, attrs: node.attrs, outputs: node.outputs } as never;
+  const ctx = { inputs: node.inputs, attrs: node.attrs, outputs: node.outputs, needsGrad } as never;
   return multi ? (rule as VjpFn<"sort">)(dys, ctx) : (rule as VjpFn<"add">)(dys[0] as Tensor, ctx);
 }
 
@@ -94,13 +99,15 @@ export function backprop(
   const order = topologicalOrder(targets, tape);
   for (let n = order.length - 1; n >= 0; n--) {
     const node = order[n];
-    const inputGrads = callRule(node, grads, op);
+    // Inputs whose gradient goes somewhere: produced on this tape, or asked for. Rules may skip the others.
+    const needsGrad = node.inputs.map((input) => onTape(input.node, tape) || wanted(gradKey(input)));
+    const inputGrads = callRule(node, grads, needsGrad, op);
     for (const o of node.outputs) if (!wanted(o)) grads.delete(o);
     if (inputGrads === null) continue;
     node.inputs.forEach((input, i) => {
       let g = inputGrads[i];
       if (g === null || g === undefined) return;
-      if (!onTape(input.node, tape) && !wanted(gradKey(input))) return;
+      if (!needsGrad[i]) return;
       if (!shapesEqual(g.shape, input.shape)) {
         throw new TensileError(
           `${op}: internal error: the gradient rule of ${node.prim} gave input ${i} a gradient of shape ` +

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as tn from "../../src/index.js";
+import { setKernelObserver } from "../../src/backend/dispatch.js";
 import { throwsTensile } from "../helpers/assert.js";
 
 const f64 = (v: tn.NestedValues): tn.Tensor => tn.tensor(v, undefined, "float64");
@@ -350,4 +351,24 @@ describe("variableGrads", () => {
     close(values(grads.frozen2), [3]);
     close(values(grads.unused), [0, 0, 0]);
   });
+});
+
+test("backprop skips the gradient of an input nobody asked for (matMul computes only dW for a constant x)", () => {
+  const x = tn.randomNormal([8, 5], 0, 1, "float32", 1);
+  const w = tn.variable(tn.randomNormal([5, 3], 0, 1, "float32", 2));
+  const counts = new Map<string, number>();
+  const tape = new tn.GradientTape();
+  const y = tn.sum(tn.matMul(x, w));
+  setKernelObserver((prim) => counts.set(prim, (counts.get(prim) ?? 0) + 1));
+  try {
+    const dw = tape.gradient(y, w);
+    // dW = xᵀ·1: the column sums of x, repeated over the 3 outputs.
+    const xs = x.arraySync() as number[][];
+    const expected = xs[0].map((_, j) => xs.reduce((acc, row) => acc + row[j], 0));
+    const got = dw.arraySync() as number[][];
+    got.forEach((row, j) => row.forEach((v) => assert.ok(Math.abs(v - expected[j]) < 1e-4)));
+  } finally {
+    setKernelObserver(null);
+  }
+  assert.equal(counts.get("matMul"), 1, "only dW = xᵀ·dy is computed, not dx");
 });

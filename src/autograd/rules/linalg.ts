@@ -21,14 +21,16 @@ function foldedGradB(dy: Tensor, a: Tensor, transposeB: boolean): Tensor {
 export const linalgRules: VjpTable<keyof LinalgPrimitives> = {
   // C = op(A)·op(B): dA = dC·op(B)ᵀ (or its transpose when A is transposed), dB = op(A)ᵀ·dC (likewise); batch
   // dims that were broadcast are summed back.
-  matMul: (dy, { inputs: [a, b], attrs: { transposeA, transposeB } }) => {
-    let da: Tensor;
-    if (!transposeA) da = transposeB ? matMul(dy, b, false, false) : matMul(dy, b, false, true); // dC·B or dC·Bᵀ
+  matMul: (dy, { inputs: [a, b], attrs: { transposeA, transposeB }, needsGrad }) => {
+    let da: Tensor | null;
+    if (!needsGrad[0]) da = null;
+    else if (!transposeA) da = transposeB ? matMul(dy, b, false, false) : matMul(dy, b, false, true); // dC·B or dC·Bᵀ
     else da = transposeB ? matMul(b, dy, true, true) : matMul(b, dy, false, true); // Bᵀ·dCᵀ or B·dCᵀ
-    let db: Tensor;
-    if (b.rank === 2 && a.rank > 2 && !transposeA) db = foldedGradB(dy, a, transposeB);
+    let db: Tensor | null;
+    if (!needsGrad[1]) db = null;
+    else if (b.rank === 2 && a.rank > 2 && !transposeA) db = foldedGradB(dy, a, transposeB);
     else if (!transposeB) db = transposeA ? matMul(a, dy, false, false) : matMul(a, dy, true, false); // A·dC or Aᵀ·dC
     else db = transposeA ? matMul(dy, a, true, true) : matMul(dy, a, true, false); // dCᵀ·Aᵀ or dCᵀ·A
-    return [unbroadcast(da, a), unbroadcast(db, b)];
+    return [da && unbroadcast(da, a), db && unbroadcast(db, b)];
   },
 };

@@ -53,9 +53,9 @@ function gatherAtArgMax(x: Tensor, g: Tensor, attrs: PoolAttrs): Tensor {
 
 export const nnRules: VjpTable<keyof NNPrimitives> = {
   // y = x ⋆ w: dx = convᵀ(dy, w), dw = Σ patches(x)ᵀ·dy
-  conv: (dy, { inputs: [x, w], attrs }) => [
-    runPrimitive("convBackpropInput", [dy, w], { ...convAttrs(attrs), inputShape: [...x.shape] }),
-    runPrimitive("convBackpropFilter", [x, dy], { ...convAttrs(attrs), filterShape: [...w.shape] }),
+  conv: (dy, { inputs: [x, w], attrs, needsGrad }) => [
+    needsGrad[0] ? runPrimitive("convBackpropInput", [dy, w], { ...convAttrs(attrs), inputShape: [...x.shape] }) : null,
+    needsGrad[1] ? runPrimitive("convBackpropFilter", [x, dy], { ...convAttrs(attrs), filterShape: [...w.shape] }) : null,
   ],
   // y = convᵀ(d, w) is bilinear: <g, convᵀ(d, w)> = <g ⋆ w, d>, so dd = g ⋆ w, dw = convBackpropFilter(g, d)
   convBackpropInput: (g, { inputs: [d, w], attrs }) => [

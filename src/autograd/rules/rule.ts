@@ -7,6 +7,8 @@ export interface VjpContext<P extends Primitive> {
   readonly inputs: readonly Tensor[];
   readonly attrs: Attrs<P>;
   readonly outputs: readonly Tensor[];
+  /** Per input: whether its gradient is used. A rule may return null for the others (and skip their work). */
+  readonly needsGrad: readonly boolean[];
 }
 
 /** The incoming gradient: one tensor, or one per output (null where an output received none). */
