@@ -6,7 +6,7 @@
     "blas_cflags": "<!(node blas-flags.mjs cflags)",
     "blas_name": "<!(node blas-flags.mjs name)",
     "blas_switch": "<!(node blas-flags.mjs switch)",
-    "opt_flags": "-O3 -march=native -ffp-contract=off"
+    "opt_flags": "-O3 -march=native -ffp-contract=off -fno-math-errno"
   },
   "targets": [
     {
@@ -37,7 +37,7 @@
           "xcode_settings": {
             "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
             "GCC_OPTIMIZATION_LEVEL": "3",
-            "OTHER_CPLUSPLUSFLAGS": ["-mcpu=native", "-ffp-contract=off", "<@(blas_cflags)"]
+            "OTHER_CPLUSPLUSFLAGS": ["-mcpu=native", "-ffp-contract=off", "-fno-math-errno", "<@(blas_cflags)"]
           }
         }]
       ]
