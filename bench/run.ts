@@ -11,7 +11,7 @@
  * Options: --backend=<name> (only this Tensile backend), --sizes=128,256 (matMul sizes), --quick (fewer runs).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import { dirname, resolve } from "node:path";
@@ -372,7 +372,11 @@ async function main(): Promise<void> {
 
   const seconds = (performance.now() - started) / 1000;
   const md = render(rows, contenders, { wasmNote, tfVersion: tf.version.tfjs, seconds });
-  writeFileSync(resolve(HERE, "RESULTS.md"), md);
+  // Sections written by other bench scripts (`## …` headings after this one's body, e.g. bench/mlp.ts) are kept.
+  const path = resolve(HERE, "RESULTS.md");
+  const previous = existsSync(path) ? readFileSync(path, "utf8") : "";
+  const kept = previous.indexOf("\n## ");
+  writeFileSync(path, kept >= 0 ? `${md.trimEnd()}\n${previous.slice(kept)}` : md);
   process.stdout.write(md);
   log(`\nwrote bench/RESULTS.md in ${seconds.toFixed(0)} s\n`);
 }
