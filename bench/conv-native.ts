@@ -13,6 +13,7 @@ import { nnKernels as cpuKernels } from "../src/backend/cpu/nn.js";
 import type { ConvAttrs, PoolAttrs } from "../src/backend/primitives.js";
 import { loadAddon } from "../src/backend/native/addon.js";
 import { hasConvFunctions, nativeConvKernels, type NativeConvPrimitive } from "../src/backend/native/conv.js";
+import { measure } from "./timing.js";
 
 type TF = typeof import("@tensorflow/tfjs");
 type Tf4 = import("@tensorflow/tfjs").Tensor4D;
@@ -23,20 +24,7 @@ const withTfjs = !args.includes("--no-tfjs");
 
 /** Median ms per call after a warm-up call; a call slower than 2 s is timed once (the warm-up). */
 function median(fn: () => void, budgetMs = quick ? 300 : 1500, minRuns = quick ? 3 : 5, maxRuns = 50): number {
-  const w0 = performance.now();
-  fn();
-  const warm = performance.now() - w0;
-  if (warm > 2000) return warm;
-  const runs: number[] = [];
-  const end = performance.now() + budgetMs;
-  while (runs.length < minRuns || (runs.length < maxRuns && performance.now() < end)) {
-    const t0 = performance.now();
-    fn();
-    runs.push(performance.now() - t0);
-  }
-  runs.sort((a, b) => a - b);
-  const mid = runs.length >> 1;
-  return runs.length % 2 === 1 ? runs[mid] : (runs[mid - 1] + runs[mid]) / 2;
+  return measure(fn, { budgetMs, minRuns, maxRuns, slowWarmupMs: 2000 }).ms;
 }
 
 let seed = 7;

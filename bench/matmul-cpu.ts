@@ -4,6 +4,7 @@
  */
 import { linalgKernels } from "../src/backend/cpu/linalg.js";
 import type { KernelTensor } from "../src/backend/backend.js";
+import { measure } from "./timing.js";
 
 const sizes = process.argv.slice(2).map(Number);
 if (sizes.length === 0) sizes.push(128, 256, 512, 1024);
@@ -15,16 +16,7 @@ function random(n: number): Float32Array {
 }
 
 function time(fn: () => void, flops: number): number {
-  fn(); // warm up
-  const runs: number[] = [];
-  const deadline = performance.now() + 1500;
-  do {
-    const t0 = performance.now();
-    fn();
-    runs.push(performance.now() - t0);
-  } while (performance.now() < deadline && runs.length < 20);
-  runs.sort((x, y) => x - y);
-  return flops / (runs[runs.length >> 1] * 1e6);
+  return flops / (measure(fn, { budgetMs: 1500, minRuns: 1, maxRuns: 20 }).ms * 1e6);
 }
 
 const warn = console.warn;

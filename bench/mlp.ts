@@ -24,6 +24,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { median } from "./timing.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -229,11 +230,6 @@ async function tfjsRunner(backend: "cpu" | "wasm", data: Data): Promise<{ runner
   };
 }
 
-const median = (v: number[]): number => {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 async function runOne(name: Name): Promise<Result> {
   const data = makeData();

@@ -17,6 +17,7 @@ import os from "node:os";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as tn from "../src/index.js";
+import { measure as timed, type Timing } from "./timing.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 // Node-only backends (not registered by the browser-safe src/index.ts), loaded when they exist.
@@ -35,29 +36,9 @@ const started = performance.now();
 // ---------------------------------------------------------------------------------------------------------------
 // Timing
 
-interface Timing {
-  /** Median milliseconds per call. */
-  ms: number;
-  runs: number;
-}
-
-/**
- * Warm-up call(s), then timed calls until at least `minRuns` and either `maxRuns` or `budgetMs` is reached.
- * A call slower than the budget is still run `minRuns` times, so the median is always of several runs.
- */
+/** Warm-up, then timed calls (bench/timing.ts) with this script's budget. */
 function measure(fn: () => void, budgetMs = quick ? 400 : 1200, minRuns = quick ? 3 : 5, maxRuns = 30): Timing {
-  fn();
-  const runs: number[] = [];
-  const end = performance.now() + budgetMs;
-  while (runs.length < minRuns || (runs.length < maxRuns && performance.now() < end)) {
-    const t0 = performance.now();
-    fn();
-    runs.push(performance.now() - t0);
-  }
-  runs.sort((a, b) => a - b);
-  const mid = runs.length >> 1;
-  const ms = runs.length % 2 === 1 ? runs[mid] : (runs[mid - 1] + runs[mid]) / 2;
-  return { ms, runs: runs.length };
+  return timed(fn, { budgetMs, minRuns, maxRuns });
 }
 
 function randomValues(n: number, seed: number): Float32Array {
