@@ -24,6 +24,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { chooseOpenBlasCore } from "../src/backend/native/addon.js";
 import { median } from "./timing.js";
 
 export type TN = typeof import("../src/node.js");
@@ -473,8 +474,15 @@ function buildLimit(): string | { error: string } {
   return exe;
 }
 
+/** The C limit runs OpenBLAS with the kernels Tensile `native` picks (chooseOpenBlasCore), so they compare like with like. */
+function limitEnv(): Record<string, string | undefined> {
+  const env = { ...process.env };
+  chooseOpenBlasCore(env, () => (existsSync("/proc/cpuinfo") ? readFileSync("/proc/cpuinfo", "utf8") : ""));
+  return env;
+}
+
 function runLimit(exe: string, n: number): number | null {
-  const run = spawnSync(exe, [String(n)], { encoding: "utf8" });
+  const run = spawnSync(exe, [String(n)], { encoding: "utf8", env: limitEnv() });
   const [size, ms] = run.stdout.trim().split(/\s+/).map(Number);
   return size === n && Number.isFinite(ms) && ms > 0 ? (2 * n ** 3) / (ms * 1e6) : null;
 }
@@ -548,7 +556,7 @@ function render(w: Workload, results: Aggregate[], failures: string[], limit: Li
   lines.push(`- FLOPs per sample: ${(w.trainFlops / 1e6).toFixed(2)} M training, ${(w.inferFlops / 1e6).toFixed(2)} M inference (${w.flopsNote})`);
   lines.push(
     Number.isFinite(limitGflops)
-      ? `- GEMM limit: OpenBLAS sgemm 1024³ from C (bench/sgemm-limit.c, all cores) in this run: ${fmt(limitGflops)} GFLOP/s (median of ${limit.gflops.length}: ${limit.gflops.map((g) => fmt(g)).join(", ")}; ≈ 250 on this machine when idle, bench/RESULTS.md top)`
+      ? `- GEMM limit: OpenBLAS sgemm 1024³ from C (bench/sgemm-limit.c, all cores) in this run: ${fmt(limitGflops)} GFLOP/s (median of ${limit.gflops.length}: ${limit.gflops.map((g) => fmt(g)).join(", ")}; OpenBLAS kernels: ${limitEnv().OPENBLAS_CORETYPE ?? "OpenBLAS's own choice"}, as Tensile \`native\` uses)`
       : `- GEMM limit: not measured (${limit.note})`,
   );
   const shapeLists = [...new Set(results.map((r) => r.weightShapes))];
