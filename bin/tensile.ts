@@ -2,8 +2,8 @@
  * The `tensile` command-line tool.
  *
  *   tensile summary FILE     the model's table of layers (.keras, .h5, model.json), or a safetensors file's tensors
- *   tensile convert IN OUT   converts a model: IN .keras, .h5 or model.json; OUT .keras, model.json (TF.js),
- *                            .safetensors or .weights.h5 (weights only)
+ *   tensile convert IN OUT   converts a model: IN .keras, .h5 or model.json; OUT .keras, .h5 (legacy Keras),
+ *                            model.json (TF.js), .safetensors or .weights.h5 (weights only)
  *
  * Exit codes: 0 success, 1 a file could not be read, converted or written, 2 bad arguments.
  */
@@ -25,7 +25,7 @@ Commands:
   summary FILE        print the model's layers, output shapes and parameter counts
                       (FILE: .keras, .h5, model.json; or .safetensors: its tensors)
   convert IN OUT      convert a model between formats
-                      (IN: .keras, .h5, model.json; OUT: .keras, model.json, .safetensors, .weights.h5)
+                      (IN: .keras, .h5, model.json; OUT: .keras, .h5, model.json, .safetensors, .weights.h5)
 
 Options:
   -h, --help          show this help
@@ -74,8 +74,8 @@ async function convert(args: string[], out: (text: string) => void): Promise<voi
   if (args.length !== 2) throw new UsageError(`convert takes IN and OUT, got ${args.length} arguments`);
   const [input, output] = args;
   const outFormat = formatOfName(output);
-  if (outFormat === null || outFormat === "h5") {
-    throw new UsageError(`cannot write '${output}': OUT must end in .keras, .json (TF.js model.json), .safetensors or .weights.h5`);
+  if (outFormat === null) {
+    throw new UsageError(`cannot write '${output}': OUT must end in .keras, .h5, .json (TF.js model.json), .safetensors or .weights.h5`);
   }
   const inFormat = formatOfName(input);
   if (inFormat === "safetensors" || inFormat === "weights-h5") {

@@ -40,6 +40,8 @@ export interface LoadOptions {
   fetchFunc?: FetchLike;
   /** Passed to fetch for URLs. */
   requestInit?: Record<string, unknown>;
+  /** Keras files: compile the model as the file says and restore the optimizer's state (default true). */
+  compile?: boolean;
 }
 
 export interface SaveOptions {
@@ -47,10 +49,12 @@ export interface SaveOptions {
   shardSize?: number;
   fetchFunc?: FetchLike;
   requestInit?: Record<string, unknown>;
+  /** Keras files (.keras, .h5): write the optimizer's state of a compiled model (default true, as Keras). */
+  includeOptimizer?: boolean;
 }
 
-const LOAD_KEYS = ["strict", "fileName", "fetchFunc", "requestInit"];
-const SAVE_KEYS = ["shardSize", "fetchFunc", "requestInit"];
+const LOAD_KEYS = ["strict", "fileName", "fetchFunc", "requestInit", "compile"];
+const SAVE_KEYS = ["shardSize", "fetchFunc", "requestInit", "includeOptimizer"];
 
 function loadOptions(options: unknown, op: string): LoadOptions {
   if (options === undefined) return {};
@@ -59,6 +63,7 @@ function loadOptions(options: unknown, op: string): LoadOptions {
   if (o.strict !== undefined && typeof o.strict !== "boolean") throw new ValueError(`${op}: strict must be a boolean, got ${describeValue(o.strict)}`);
   if (o.fileName !== undefined && typeof o.fileName !== "string") throw new ValueError(`${op}: fileName must be a string, got ${describeValue(o.fileName)}`);
   if (o.fetchFunc !== undefined && typeof o.fetchFunc !== "function") throw new ValueError(`${op}: fetchFunc must be a function, got ${describeValue(o.fetchFunc)}`);
+  if (o.compile !== undefined && typeof o.compile !== "boolean") throw new ValueError(`${op}: compile must be a boolean, got ${describeValue(o.compile)}`);
   return o;
 }
 
@@ -68,6 +73,9 @@ function saveOptions(options: unknown, op: string): SaveOptions {
   const o = readOptions(options as SaveOptions, op, SAVE_KEYS);
   if (o.shardSize !== undefined && !(Number.isSafeInteger(o.shardSize) && o.shardSize > 0)) {
     throw new ValueError(`${op}: shardSize must be a positive integer (bytes), got ${describeValue(o.shardSize)}`);
+  }
+  if (o.includeOptimizer !== undefined && typeof o.includeOptimizer !== "boolean") {
+    throw new ValueError(`${op}: includeOptimizer must be a boolean, got ${describeValue(o.includeOptimizer)}`);
   }
   return o;
 }
@@ -113,9 +121,9 @@ export async function loadModel(source: ModelSource, options?: LoadOptions): Pro
   const fileName = o.fileName ?? name;
   switch (format) {
     case "keras":
-      return (await kerasFormats(op)).loadKeras(bytes, { fileName });
+      return (await kerasFormats(op)).loadKeras(bytes, { fileName, compile: o.compile });
     case "h5":
-      return (await kerasFormats(op)).loadLegacyH5(bytes, { fileName });
+      return (await kerasFormats(op)).loadLegacyH5(bytes, { fileName, compile: o.compile });
     case "tfjs":
       return loadModelJson(bytes, fileName, async (path) => {
         throw new ValueError(`${op}: ${fileName} names the weight file '${path}'; give a path, a URL or the list of files so it can be read`);
@@ -160,7 +168,7 @@ async function saveModel(model: Model, target: SaveTarget, options?: Record<stri
     await saveToIndexedDb(indexedDbPath(target, op), artifacts, artifactsInfo(artifacts), op);
     return;
   }
-  if (target.startsWith(DOWNLOADS_SCHEME)) return downloadModel(model, downloadName(target), op);
+  if (target.startsWith(DOWNLOADS_SCHEME)) return downloadModel(model, downloadName(target), op, o);
   if (isUrl(target)) {
     await postModel(model, target, o, op);
     return;
@@ -169,16 +177,16 @@ async function saveModel(model: Model, target: SaveTarget, options?: Record<stri
   const format = formatOfName(path);
   switch (format) {
     case "keras":
-      return writeFileAtomic(path, [await (await kerasFormats(op)).saveKeras(model)], op);
+      return writeFileAtomic(path, [await (await kerasFormats(op)).saveKeras(model, { includeOptimizer: o.includeOptimizer })], op);
     case "tfjs":
       return saveModelJson(modelToArtifacts(model), path, o.shardSize ?? DEFAULT_SHARD_BYTES, op);
     case "h5":
-      throw new ValueError(`${op}: the legacy Keras .h5 format is read-only in Tensile; save as .keras (Keras 3 reads it), or model.json for TF.js`);
+      return writeFileAtomic(path, [await (await kerasFormats(op)).saveLegacyH5(model, { includeOptimizer: o.includeOptimizer })], op);
     case "weights-h5":
     case "safetensors":
       throw new ValueError(`${op}: '${path}' names a weights-only format; use model.saveWeights('${path}'), or save the model as .keras or model.json`);
     default:
-      throw new ValueError(`${op}: cannot tell the format of '${path}' from its name; use a .keras or .json (TF.js model.json) file name`);
+      throw new ValueError(`${op}: cannot tell the format of '${path}' from its name; use a .keras, .h5 or .json (TF.js model.json) file name`);
   }
 }
 
@@ -219,10 +227,14 @@ async function previousShards(path: string, stem: string, op: string): Promise<s
   }
 }
 
-/** TF.js's browserDownloads: `name.json` (or a `.keras` file when the name says so). */
-async function downloadModel(model: Model, name: string, op: string): Promise<void> {
-  if (formatOfName(name) === "keras") {
-    downloadFiles([{ name, data: await (await kerasFormats(op)).saveKeras(model), type: "application/octet-stream" }], op);
+/** TF.js's browserDownloads: `name.json` (or a `.keras` or `.h5` file when the name says so). */
+async function downloadModel(model: Model, name: string, op: string, o: SaveOptions): Promise<void> {
+  const format = formatOfName(name);
+  if (format === "keras" || format === "h5") {
+    const keras = await kerasFormats(op);
+    const options = { includeOptimizer: o.includeOptimizer };
+    const data = format === "keras" ? await keras.saveKeras(model, options) : await keras.saveLegacyH5(model, options);
+    downloadFiles([{ name, data, type: "application/octet-stream" }], op);
     return;
   }
   const stem = name.replace(/\.json$/i, "");

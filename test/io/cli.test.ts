@@ -53,6 +53,22 @@ test("tensile convert writes the other formats, which load with the same weights
   assert.deepEqual(predictValues(fresh, x), predictValues(model, x));
 });
 
+test("tensile convert writes legacy .h5 and reads it back: .keras → .h5 → .keras keeps the weights; summary reads .h5", async () => {
+  const out = join(dir, "h5");
+  const keras = join(out, "m.keras");
+  await model.save(keras);
+  const toH5 = await tensile("convert", keras, join(out, "m.h5"));
+  assert.equal(toH5.code, 0, toH5.stderr);
+  assert.match(toH5.stdout, /Converted .*m\.keras → .*m\.h5 \(67 parameters\)/);
+  const [back, table] = await Promise.all([tensile("convert", join(out, "m.h5"), join(out, "back.keras")), tensile("summary", join(out, "m.h5"))]);
+  assert.equal(back.code, 0, back.stderr);
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /Total params: 67 /);
+  const x = inputsFor("mlp");
+  assert.deepEqual(predictValues(await io.loadModel(join(out, "m.h5")), x), predictValues(model, x));
+  assert.deepEqual(predictValues(await io.loadModel(join(out, "back.keras")), x), predictValues(model, x));
+});
+
 test("tensile exits 2 on bad arguments and 1 on bad files, with clear messages", async () => {
   const broken = join(dir, "broken.json");
   writeFileSync(broken, '{"modelTopology": 3}');
@@ -76,7 +92,7 @@ test("tensile exits 2 on bad arguments and 1 on bad files, with clear messages",
   assert.equal(missingOut.code, 2);
   assert.match(missingOut.stderr, /convert takes IN and OUT, got 1 arguments/);
   assert.equal(badOut.code, 2);
-  assert.match(badOut.stderr, /cannot write '.*x\.txt': OUT must end in \.keras, \.json/);
+  assert.match(badOut.stderr, /cannot write '.*x\.txt': OUT must end in \.keras, \.h5, \.json/);
   assert.equal(badFile.code, 1);
   assert.match(badFile.stderr, /^tensile: loadModel: .*broken\.json: model\.json has no modelTopology object/);
   assert.equal(missingFile.code, 1);

@@ -93,7 +93,6 @@ test("loadModel and save refuse what they cannot do, with clear errors", async (
     [() => io.loadModel({ save: async () => ({}) } as never), /the IO handler has no load\(\) method/],
     [() => io.loadModel(42 as never), /expects a path, a URL, bytes, a File or an IO handler, got 42/],
     [() => io.loadModel(join(folder, "model.json"), { strct: true } as never), /unknown option "strct"/],
-    [() => model.save(join(dir, "m.h5")), /legacy Keras \.h5 format is read-only in Tensile; save as \.keras/],
     [() => model.save(join(dir, "m.safetensors")), /names a weights-only format; use model\.saveWeights/],
     [() => model.save(join(dir, "m.bin")), /cannot tell the format of '.*m\.bin' from its name/],
     [() => model.save("indexeddb://m"), /needs a browser with IndexedDB/],
@@ -114,4 +113,21 @@ test("the Keras formats dispatch to src/io/keras (or say clearly that it is miss
   await model.save(path);
   assert.deepEqual(predictValues(await io.loadModel(path), x), expected);
   assert.deepEqual(predictValues(await io.loadModel(readFileSync(path)), x), expected, "bytes are recognized as a .keras zip");
+  const h5 = join(dir, "m.h5");
+  await model.save(h5);
+  assert.deepEqual(predictValues(await io.loadModel(h5), x), expected);
+  assert.deepEqual(predictValues(await io.loadModel(readFileSync(h5)), x), expected, "bytes are recognized as HDF5");
+  // Keras's include_optimizer and compile options pass through.
+  const compiled = mlp();
+  compiled.compile({ optimizer: "adam", loss: "mse" });
+  await compiled.fit(tn.ones([2, 4]), tn.ones([2, 3]), { epochs: 1, verbose: 0 });
+  for (const file of [join(dir, "c.keras"), join(dir, "c.h5")]) {
+    await compiled.save(file);
+    assert.equal((await io.loadModel(file)).optimizer.iterations, 1, file);
+    assert.equal((await io.loadModel(file, { compile: false })).isCompiled, false, file);
+    await compiled.save(file, { includeOptimizer: false });
+    assert.equal((await io.loadModel(file)).optimizer.iterations, 0, file);
+  }
+  await assert.rejects(compiled.save(h5, { includeOptimizer: "yes" }), /includeOptimizer must be a boolean, got "yes"/);
+  await assert.rejects(io.loadModel(h5, { compile: 1 } as never), /compile must be a boolean, got 1/);
 });

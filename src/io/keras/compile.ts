@@ -1,12 +1,13 @@
 /**
  * Compile settings between Tensile (`model.compile({optimizer, loss, metrics, lossWeights})`) and Keras
- * (`compile_config` in config.json, `training_config` in legacy `.h5` files). Losses, metrics and optimizers
- * resolve through Tensile's registries by name; settings with no Tensile equivalent leave the model uncompiled
- * (as Keras does when it cannot compile a loaded model) rather than failing the load.
+ * (`compile_config` in config.json, `training_config` in legacy `.h5` files). Losses and metrics are written with
+ * their options and rebuilt with them; names and classes resolve only through Tensile's registries, and one it does
+ * not know is an error. Options Tensile cannot honour leave the model uncompiled with a warning (as Keras does when
+ * it cannot compile a loaded model) rather than failing the load.
  */
-import { TensileError } from "../../core/errors.js";
+import { FileFormatError, TensileError } from "../../core/errors.js";
 import { canonicalLossName, deserializeLoss, Loss } from "../../losses/index.js";
-import { Metric } from "../../metrics/index.js";
+import { deserializeMetric, getMetric, Metric, type MetricConfig } from "../../metrics/index.js";
 import type { Model } from "../../models/model.js";
 import type { CompileOptions } from "../../models/training.js";
 import { getOptimizer, serializeOptimizer } from "../../optimizers/index.js";
@@ -106,25 +107,62 @@ export function compileConfigToKeras(model: Model): JsonObject | null {
 
 // ---- Keras → Tensile ----------------------------------------------------------------------------------------
 
-/** A loss name or Loss from Keras's forms: a name, `{class_name: "function", config: name}`, a loss object. */
+/** Messages of the registries for a class or name they do not know. */
+const UNKNOWN_CLASS = /unknown (loss|metric|optimizer)( class)? "/;
+
+/** Keras's forms of built-in functions (`{class_name: "function", config: name}`); other code is refused. */
+function functionName(value: JsonObject, what: string): string | null {
+  const cls = value.class_name;
+  if (cls === "function" && typeof value.config === "string") return value.config;
+  if (cls === "__lambda__" || cls === "function" || cls === "Lambda") throw new FileFormatError(`a serialized ${what} function cannot be loaded: it would run code from the file`);
+  return null;
+}
+
+/** Keras-only keys of loss and metric configs, dropped when they hold these values (any value for `dtype`). */
+const INERT_KEYS: Readonly<Record<string, (v: unknown) => boolean>> = {
+  dtype: () => true,
+  num_labels: (v) => v === null,
+  label_weights: (v) => v === null,
+};
+
+/** A Keras loss or metric config as Tensile's options (camelCase keys; Keras 2's "auto" reduction is the default). */
+function optionsFromKeras(config: unknown): JsonObject {
+  const out: JsonObject = {};
+  if (!isJsonObject(config)) return out;
+  for (const [k, v] of Object.entries(config)) {
+    if (Object.prototype.hasOwnProperty.call(INERT_KEYS, k) && INERT_KEYS[k](v)) continue;
+    const value = k === "reduction" && v === "auto" ? "sum_over_batch_size" : v;
+    Object.defineProperty(out, keyFromKeras(k), { value, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/** A loss name or Loss from Keras's forms: a name, `{class_name: "function", config: name}`, a loss object with its options. */
 function lossFromKeras(value: unknown): string | Loss {
   if (typeof value === "string") return value;
   if (isJsonObject(value) && typeof value.class_name === "string") {
-    if (value.class_name === "function" && typeof value.config === "string") return value.config;
-    const config: JsonObject = {};
-    if (isJsonObject(value.config)) {
-      for (const [k, v] of Object.entries(value.config)) if (k !== "dtype") config[keyFromKeras(k)] = v;
-    }
-    return deserializeLoss(value.class_name, config);
+    const fn = functionName(value, "loss");
+    if (fn !== null) return fn;
+    return deserializeLoss(value.class_name, optionsFromKeras(value.config));
   }
   throw new TensileError(`unsupported loss ${JSON.stringify(value)?.slice(0, 80)}`);
 }
 
-function metricFromKeras(value: unknown): string {
-  if (typeof value === "string") return value;
+/** A metric name, checked now: compile resolves names only when training starts. */
+function metricName(name: string): string {
+  getMetric(name);
+  return name;
+}
+
+/** A metric name or Metric from Keras's forms: a name, a function, a metric object with its options. */
+function metricFromKeras(value: unknown): string | Metric {
+  if (typeof value === "string") return metricName(value);
   if (isJsonObject(value) && typeof value.class_name === "string") {
-    if (value.class_name === "function" && typeof value.config === "string") return value.config;
-    return value.class_name;
+    const fn = functionName(value, "metric");
+    if (fn !== null) return metricName(fn);
+    // tf.keras 2 wrote metrics given by name as wrappers of the named function.
+    if (value.class_name === "MeanMetricWrapper" && isJsonObject(value.config) && typeof value.config.fn === "string") return metricName(value.config.fn);
+    return deserializeMetric(value.class_name, optionsFromKeras(value.config) as Partial<MetricConfig>);
   }
   throw new TensileError(`unsupported metric ${JSON.stringify(value)?.slice(0, 80)}`);
 }
@@ -134,7 +172,9 @@ function mapFromKeras<T>(value: unknown, item: (v: unknown) => T, nested: boolea
   if (Array.isArray(value)) return value.map((v) => (nested && Array.isArray(v) ? v.map(item) : item(v)));
   if (isJsonObject(value) && typeof value.class_name !== "string") {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = nested && Array.isArray(v) ? v.map(item) : item(v);
+    for (const [k, v] of Object.entries(value)) {
+      Object.defineProperty(out, k, { value: nested && Array.isArray(v) ? v.map(item) : item(v), enumerable: true, writable: true, configurable: true });
+    }
     return out;
   }
   return item(value);
@@ -148,7 +188,8 @@ function optimizerFromKeras(value: unknown): CompileOptions["optimizer"] {
       for (const [k, v] of Object.entries(value.config)) {
         // Keras 2.2 wrote `lr`; schedules are written as Keras objects.
         const key = k === "lr" ? "learning_rate" : k;
-        config[key] = isJsonObject(v) && typeof v.class_name === "string" ? { className: v.class_name, config: v.config ?? {} } : v;
+        const item = isJsonObject(v) && typeof v.class_name === "string" ? { className: v.class_name, config: v.config ?? {} } : v;
+        Object.defineProperty(config, key, { value: item, enumerable: true, writable: true, configurable: true });
       }
     }
     return getOptimizer({ className: value.class_name, config });
@@ -158,9 +199,12 @@ function optimizerFromKeras(value: unknown): CompileOptions["optimizer"] {
 
 /**
  * Compiles `model` as a Keras compile config says (Keras 3's compile_config, or Keras 2's training_config with
- * `optimizer_config`). Returns false, leaving the model uncompiled, when something in it has no Tensile equivalent.
+ * `optimizer_config`); losses and metrics get the options their configs hold. A loss, metric or optimizer class
+ * Tensile does not know (or a function, which would be code) is a FileFormatError starting with `where`; options
+ * Tensile cannot honour leave the model uncompiled with a warning (as Keras when it cannot compile a loaded
+ * model). Returns whether the model was compiled.
  */
-export function compileFromKeras(model: Model, config: unknown): boolean {
+export function compileFromKeras(model: Model, config: unknown, where = "compile config"): boolean {
   if (!isJsonObject(config)) return false;
   try {
     const optimizer = optimizerFromKeras(config.optimizer ?? config.optimizer_config);
@@ -174,7 +218,13 @@ export function compileFromKeras(model: Model, config: unknown): boolean {
     model.compile(options);
     return true;
   } catch (error) {
-    if (error instanceof TensileError) return false;
-    throw error;
+    if (!(error instanceof TensileError)) throw error;
+    if (error instanceof FileFormatError || UNKNOWN_CLASS.test(error.message)) {
+      throw new FileFormatError(
+        `${where}: ${error.message}; Tensile builds losses, metrics and optimizers only through its registries (load with {compile: false} to skip compiling)`,
+      );
+    }
+    console.warn(`${where}: the model is loaded uncompiled: ${error.message}`);
+    return false;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Keras files: `.keras` (Keras 3's zip of config.json, metadata.json and model.weights.h5), `.weights.h5`
- * (Keras 3's weights layout) and legacy `.h5` (tf.keras 2's HDF5 model and weights files). Functions take and
+ * (Keras 3's weights layout) and legacy `.h5` (tf.keras 2's HDF5 model and weights files, read and written). Functions take and
  * return bytes; src/io chooses them by file extension and does the file system work.
  *
  * `const bytes = await saveKeras(model); const back = await loadKeras(bytes, {fileName: "m.keras"})`
@@ -13,11 +13,13 @@ import { compileConfigToKeras, compileFromKeras } from "./compile.js";
 import { DEFAULT_WEIGHT_BUDGET, modelFromKeras, modelToKeras, type WeightBudget } from "./config.js";
 import { CONFIG_LIMITS, decodeUtf8, isJsonObject, parseJson, stringifyKerasJson, type JsonObject } from "./json.js";
 import { legacyModelWithWeights, loadLegacyWeightsTree } from "./legacy.js";
+import { legacyH5Tree } from "./legacy-write.js";
 import { kerasWeightsTree, loadKerasWeightsTree } from "./weights.js";
 import { readZip, writeZip } from "./zip.js";
 
 export { kerasLayerOrder } from "./order.js";
 export { kerasSnakeCase } from "./names.js";
+export { modelToKeras2, trainingConfigToKeras2 } from "./keras2.js";
 
 /** The Keras version whose file format Tensile writes (read by every Keras 3 from this version on). */
 export const KERAS_FORMAT_VERSION = "3.5.0";
@@ -25,7 +27,10 @@ export const KERAS_FORMAT_VERSION = "3.5.0";
 export interface KerasLoadOptions {
   /** The file's name, used in error messages. */
   fileName?: string;
-  /** Compile the model as the file says (default true; settings Tensile lacks leave it uncompiled). */
+  /**
+   * Compile the model as the file says, restoring the optimizer's state (default true). A loss, metric or optimizer
+   * class Tensile does not know is an error; options it cannot honour leave the model uncompiled, with a warning.
+   */
   compile?: boolean;
   /** Longest time reading the HDF5 part may take before the file is declared malformed. */
   timeoutMs?: number;
@@ -102,7 +107,7 @@ export function modelFromKerasConfig(json: unknown, options: KerasConfigOptions 
 function buildModel(value: unknown, fileName: string, compile: boolean | undefined, budget: WeightBudget): Model {
   const model = modelFromKeras(value, fileName, budget);
   if (compile !== false && isJsonObject(value) && value.compile_config !== undefined && value.compile_config !== null) {
-    compileFromKeras(model, value.compile_config);
+    compileFromKeras(model, value.compile_config, `${fileName}: compile_config`);
   }
   return model;
 }
@@ -133,11 +138,28 @@ function datasetElements(tree: H5Group, skip: readonly string[] = []): number {
   return total;
 }
 
+export interface KerasSaveOptions {
+  /** Write the optimizer's state of a compiled model (default true, as Keras's include_optimizer). */
+  includeOptimizer?: boolean;
+}
+
+function readSaveOptions(options: unknown, op: string): KerasSaveOptions {
+  if (options === undefined) return {};
+  if (typeof options !== "object" || options === null) throw new ValueError(`${op}: options must be an object, got ${describeValue(options)}`);
+  for (const key of Object.keys(options)) {
+    if (key !== "includeOptimizer") throw new ValueError(`${op}: unknown option ${JSON.stringify(key)}; expected includeOptimizer`);
+  }
+  const include = (options as KerasSaveOptions).includeOptimizer;
+  if (include !== undefined && typeof include !== "boolean") throw new ValueError(`${op}: includeOptimizer must be a boolean, got ${describeValue(include)}`);
+  return options as KerasSaveOptions;
+}
+
 /** The bytes of a `.keras` file for `model`: config.json, metadata.json, model.weights.h5 (optimizer included). */
-export async function saveKeras(model: Model): Promise<Uint8Array> {
+export async function saveKeras(model: Model, options?: KerasSaveOptions): Promise<Uint8Array> {
   const m = checkModel(model, "saveKeras");
+  const o = readSaveOptions(options, "saveKeras");
   const config = stringifyKerasJson(kerasConfigFromModel(m));
-  const weights = await writeHdf5(kerasWeightsTree(m));
+  const weights = await writeHdf5(kerasWeightsTree(m, { optimizer: o.includeOptimizer }));
   const now = new Date();
   const pad = (n: number): string => String(n).padStart(2, "0");
   const dateSaved = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}@${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}`;
@@ -210,8 +232,19 @@ export async function loadKerasWeights(model: Model, bytes: Uint8Array, options:
 }
 
 /**
- * A model from a legacy Keras `.h5` file (tf.keras 2's `model.save`): its `model_config`, weights, and compile
- * settings. `await loadLegacyH5(bytes, {fileName: "fashion.h5"})`
+ * The bytes of a legacy Keras `.h5` model file for `model` (Sequential or functional), laid out as tf.keras 2's
+ * `model.save("m.h5")`: model_config, training_config, model_weights and (compiled models) optimizer_weights.
+ * `await saveLegacyH5(model)`
+ */
+export async function saveLegacyH5(model: Model, options?: KerasSaveOptions): Promise<Uint8Array> {
+  const m = checkModel(model, "saveLegacyH5");
+  const o = readSaveOptions(options, "saveLegacyH5");
+  return writeHdf5(legacyH5Tree(m, { includeOptimizer: o.includeOptimizer }));
+}
+
+/**
+ * A model from a legacy Keras `.h5` file (tf.keras 2's `model.save`, or Keras 3's for `.h5` names): its
+ * `model_config`, weights, compile settings and optimizer state. `await loadLegacyH5(bytes, {fileName: "fashion.h5"})`
  */
 export async function loadLegacyH5(bytes: Uint8Array, options: KerasLoadOptions = {}): Promise<Model> {
   const fileName = readFileName(options, "loadLegacyH5");

@@ -99,6 +99,7 @@ const FLOAT_KEYS = new Set([
   "beta_2",
   "clipnorm",
   "clipvalue",
+  "decay",
   "delta",
   "dropout",
   "ema_momentum",

@@ -2,7 +2,7 @@
  * Keras's legacy HDF5 format (`model.save("m.h5")` in tf.keras 2, and in Keras 3 for `.h5` names): the model's
  * Keras 2 config in the `model_config` attribute (JSON), the compile settings in `training_config`, and the
  * weights in `model_weights/<layer>/` with each layer's `weight_names` attribute listing its datasets in the
- * order of the layer's weights (trainable first). `optimizer_weights` is read only to check it is well formed.
+ * order of the layer's weights (trainable first); `optimizer_weights` holds the optimizer's state (legacy-optimizer.ts).
  * Weights-only files (`save_weights("w.h5")`) hold the layer groups at the root.
  */
 import { FileFormatError } from "../../core/errors.js";
@@ -18,7 +18,8 @@ import { Model } from "../../models/model.js";
 import { h5Get, h5Strings, type H5Data, type H5Dataset, type H5Group } from "../hdf5/index.js";
 import { compileFromKeras } from "./compile.js";
 import { modelFromKeras, type WeightBudget } from "./config.js";
-import { CONFIG_LIMITS, isJsonObject, parseJson } from "./json.js";
+import { CONFIG_LIMITS, isJsonObject, parseJson, type JsonObject } from "./json.js";
+import { loadLegacyOptimizerWeights } from "./legacy-optimizer.js";
 import { kerasModelLayers } from "./weights.js";
 
 /** A string attribute, also as Keras splits long ones (`weight_names0`, `weight_names1`…). */
@@ -43,7 +44,7 @@ function stringAttr(group: H5Group, name: string): string | null {
 }
 
 /** The weights of a layer in the legacy files' order: trainable then non-trainable, sublayers in Keras's order. */
-function legacyWeights(layer: Layer): Variable[] {
+export function legacyWeights(layer: Layer): Variable[] {
   if (!(layer instanceof Model)) return layer.weights;
   const layers = kerasModelLayers(layer).filter((l) => !(l instanceof InputLayer));
   const all = layers.flatMap(legacyWeights);
@@ -64,12 +65,30 @@ function mapKeras2HardSigmoid(value: unknown, depth = 0): void {
   }
 }
 
-/** Keras 2.0 wrote a Sequential's config as the bare list of layers. */
-function normalizeLegacyConfig(config: unknown): unknown {
-  if (isJsonObject(config) && config.class_name === "Sequential" && Array.isArray(config.config)) {
-    return { ...config, config: { name: "sequential", layers: config.config } };
+/** A list holding one tensor reference (`[["dense", 0, 0]]`), which Keras reads as that one tensor. */
+function singleRef(value: unknown): unknown {
+  if (Array.isArray(value) && value.length === 1 && Array.isArray(value[0]) && typeof value[0][0] === "string") return value[0];
+  return value;
+}
+
+/**
+ * Keras 2.0 wrote a Sequential's config as the bare list of layers; tf.keras 2 writes a functional model's single
+ * input or output as a list of one, which Keras reads as the tensor itself (so the model returns a tensor, not a
+ * list of one). Nested models are normalized too.
+ */
+function normalizeLegacyConfig(config: unknown, depth = 0): unknown {
+  if (!isJsonObject(config) || depth > 64) return config;
+  if (config.class_name === "Sequential" && Array.isArray(config.config)) {
+    return normalizeLegacyConfig({ ...config, config: { name: "sequential", layers: config.config } }, depth);
   }
-  return config;
+  const inner = config.config;
+  if (!isJsonObject(inner) || !Array.isArray(inner.layers)) return config;
+  const out: JsonObject = { ...inner, layers: inner.layers.map((l) => normalizeLegacyConfig(l, depth + 1)) };
+  if (config.class_name === "Functional" || config.class_name === "Model") {
+    if ("input_layers" in inner) out.input_layers = singleRef(inner.input_layers);
+    if ("output_layers" in inner) out.output_layers = singleRef(inner.output_layers);
+  }
+  return { ...config, config: out };
 }
 
 /** The model described by a legacy file's `model_config` attribute (no weights). */
@@ -148,33 +167,40 @@ export function loadLegacyWeightsTree(model: Model, tree: H5Group, fileName: str
     });
   });
   noGrad(() => tidy(() => assignments.forEach(({ v, data }) => v.assign(fromValues(data, v.shape, v.dtype)))));
-  checkOptimizerWeights(tree, fileName);
+  // The optimizer's state is loaded with the model (legacyModelWithWeights), but must be well formed here too.
+  optimizerWeightNames(tree, fileName);
 }
 
-/** `optimizer_weights` is not loaded, but must be well formed: its names and datasets must agree. */
-function checkOptimizerWeights(tree: H5Group, fileName: string): void {
+/** The names `optimizer_weights` lists (checked to name datasets), or [] when the file has none. */
+function optimizerWeightNames(tree: H5Group, fileName: string): string[] {
   const g = tree.children.get("optimizer_weights");
-  if (g === undefined || g.kind !== "group") return;
+  if (g === undefined || g.kind !== "group") return [];
   const names = stringList(g, "weight_names");
-  if (names === null) return;
+  if (names === null) return [];
   for (const name of names) {
     const d = h5Get(g, name);
     if (d === undefined || d.kind !== "dataset") throw new FileFormatError(`${fileName}: optimizer_weights lists '${name}', but there is no such dataset`);
   }
+  return names;
 }
 
-/** A model from a legacy file's tree: config, weights, and compile settings when Tensile has them. */
-export function legacyModelWithWeights(tree: H5Group, fileName: string, options: { compile?: boolean; budget: WeightBudget }): Model {
+export interface LegacyLoadOptions {
+  /** Compile the model as training_config says (default true), and restore the optimizer's state. */
+  compile?: boolean;
+  budget: WeightBudget;
+}
+
+/**
+ * A model from a legacy file's tree: config, weights, compile settings (training_config), and the optimizer's state
+ * (optimizer_weights; skipped with a warning when it does not fit, as Keras does).
+ */
+export function legacyModelWithWeights(tree: H5Group, fileName: string, options: LegacyLoadOptions): Model {
   const model = legacyModelFromTree(tree, fileName, options.budget);
   loadLegacyWeightsTree(model, tree, fileName);
   const training = stringAttr(tree, "training_config");
   if (training !== null && options.compile !== false) {
-    try {
-      compileFromKeras(model, parseJson(training, `${fileName}: training_config`, CONFIG_LIMITS));
-    } catch (error) {
-      if (!(error instanceof FileFormatError)) throw error;
-      // A malformed training_config leaves the model uncompiled; the model itself loaded.
-    }
+    const compiled = compileFromKeras(model, parseJson(training, `${fileName}: training_config`, CONFIG_LIMITS), `${fileName}: training_config`);
+    if (compiled) loadLegacyOptimizerWeights(model, tree, fileName, optimizerWeightNames(tree, fileName));
   }
   return model;
 }

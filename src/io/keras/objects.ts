@@ -28,7 +28,7 @@ export function configError(where: string, message: string): FileFormatError {
 const CLASS_TO_KERAS: Readonly<Record<string, string>> = { OrthogonalInitializer: "Orthogonal", IdentityInitializer: "Identity" };
 
 /** Values of these keys are option names in camelCase in Tensile and snake_case in Keras. */
-const ENUM_KEYS = new Set(["mode", "distribution", "dataFormat", "interpolation", "reduction", "curve", "summationMethod"]);
+const ENUM_KEYS = new Set(["mode", "distribution", "dataFormat", "interpolation", "reduction", "summationMethod"]);
 
 /** A config with camelCase keys as Keras writes it (snake_case keys, enum values in snake_case). */
 export function plainConfigToKeras(config: { readonly [key: string]: unknown }): JsonObject {

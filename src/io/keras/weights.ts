@@ -20,7 +20,7 @@ import type { Tensor, Variable } from "../../tensor/tensor.js";
 import { Model } from "../../models/model.js";
 import { Sequential } from "../../models/sequential.js";
 import type { Optimizer } from "../../optimizers/optimizer.js";
-import { h5Dataset, h5Ensure, h5Get, h5Group, type H5Data, type H5Group, type H5NumericType } from "../hdf5/index.js";
+import { h5Dataset, h5Ensure, h5Get, h5Group, type H5Data, type H5Dataset, type H5Group, type H5Node, type H5NumericType } from "../hdf5/index.js";
 import { kerasSnakeCase } from "./names.js";
 import { kerasLayerOrder } from "./order.js";
 
@@ -355,36 +355,57 @@ function assignAll(assignments: readonly Assignment[]): void {
   );
 }
 
-function loadOptimizer(model: Model, root: H5Group, fileName: string): void {
-  const node = h5Get(root, "optimizer/vars");
-  if (node === undefined || node.kind !== "group" || !model.isCompiled) return;
-  const datasets = [...node.children.entries()].filter(([k]) => /^\d+$/.test(k)).sort((a, b) => Number(a[0]) - Number(b[0]));
+/**
+ * Loads Keras 3's optimizer variables (`optimizer/vars/0…`, or a Keras 3 legacy file's optimizer_weights, in
+ * order) into the optimizer of a compiled model. Returns why nothing was loaded when the state does not fit the
+ * model's optimizer (Keras then warns and skips); a dataset of the wrong shape throws, or is such a reason when
+ * `shapeMismatch` is "skip".
+ */
+export function loadOptimizerDatasets(model: Model, datasets: readonly H5Node[], where: string, shapeMismatch: "throw" | "skip" = "throw"): string | null {
   const opt = model.optimizer;
   const keras = kerasTrainableOrder(model);
   // A fresh optimizer gets its slots in Keras's order; a used one keeps its own (matched by name below).
   if (datasets.length > 2 && opt.variables().length <= 2) opt.build(keras);
   const current = opt.variables();
-  if (datasets.length !== current.length) return; // Another optimizer state (Keras only warns): not loaded.
+  if (datasets.length !== current.length) {
+    return `the file has ${datasets.length} optimizer variables, but the model's ${opt.getClassName()} has ${current.length}`;
+  }
   const ordered = optimizerVariablesInKerasOrder(opt, keras);
-  if (ordered === null) return;
-  const values: Tensor[] = [];
+  if (ordered === null) return `the slots of the model's ${opt.getClassName()} cannot be matched to its variables by name`;
+  for (let i = 0; i < ordered.length; i++) {
+    const d = datasets[i];
+    const v = ordered[i];
+    if (d.kind !== "dataset" || d.data === null || d.shape.length !== v.shape.length || d.shape.some((x, k) => x !== v.shape[k])) {
+      const what = d.kind === "dataset" ? `has shape ${formatShape(d.shape)}` : "is not a dataset";
+      const message = `optimizer weight ${i} ${what}, but ${v.name} has shape ${formatShape(v.shape)}`;
+      if (shapeMismatch === "skip") return message;
+      throw new FileFormatError(`${where}: ${message}`);
+    }
+  }
   try {
     tidy(() => {
       const byVariable = new Map<Variable, Tensor>();
       ordered.forEach((v, i) => {
-        const d = datasets[i][1];
-        if (d.kind !== "dataset" || d.data === null || d.shape.length !== v.shape.length || d.shape.some((x, k) => x !== v.shape[k])) {
-          throw new FileFormatError(`${fileName}: optimizer weight 'optimizer/vars/${i}' does not match ${v.name} ${formatShape(v.shape)}`);
-        }
-        byVariable.set(v, fromValues(toDType(d.data, v.dtype === "int32" ? "float64" : v.dtype), v.shape, v.dtype === "int32" ? "float64" : v.dtype));
+        const d = datasets[i] as H5Dataset;
+        const dtype = v.dtype === "int32" ? "float64" : v.dtype;
+        byVariable.set(v, fromValues(toDType(d.data as H5Data, dtype), v.shape, dtype));
       });
-      for (const v of current) values.push(byVariable.get(v) as Tensor);
-      opt.setWeights(values);
+      opt.setWeights(current.map((v) => byVariable.get(v) as Tensor));
     });
   } catch (error) {
     if (error instanceof FileFormatError) throw error;
-    throw new FileFormatError(`${fileName}: the optimizer state does not fit the model's optimizer: ${(error as Error).message}`);
+    throw new FileFormatError(`${where}: the optimizer state does not fit the model's optimizer: ${(error as Error).message}`);
   }
+  return null;
+}
+
+function loadOptimizer(model: Model, root: H5Group, fileName: string): void {
+  const node = h5Get(root, "optimizer/vars");
+  if (node === undefined || node.kind !== "group" || !model.isCompiled) return;
+  const datasets = [...node.children.entries()].filter(([k]) => /^\d+$/.test(k)).sort((a, b) => Number(a[0]) - Number(b[0])).map(([, d]) => d);
+  const problem = loadOptimizerDatasets(model, datasets, fileName);
+  // Keras warns and skips too ("Skipping variable loading for optimizer…").
+  if (problem !== null) console.warn(`${fileName}: the optimizer state is not loaded (${problem}); the model's optimizer starts fresh`);
 }
 
 /**

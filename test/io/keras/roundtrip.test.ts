@@ -189,3 +189,27 @@ test("optimizer state of a functional model is written in Keras's variable order
   const values = (m: tn.Model): Record<string, number[]> => Object.fromEntries(m.optimizer.variables().map((v) => [v.name.replace(/^[^/]*\/(iteration|learning_rate)$/, "$1"), Array.from(v.dataSync())]));
   assert.deepEqual(values(back), values(model));
 });
+
+test(".keras optimizer state that does not fit the model's optimizer is skipped with a warning (as Keras 3), weights still load", async () => {
+  const model = convModel(false);
+  model.compile({ optimizer: "adam", loss: "categoricalCrossentropy" });
+  const x = tn.randomUniform([4, 6, 6, 3], 0, 1, "float32", 7);
+  await model.fit(x, tn.oneHot(tn.tensor([0, 1, 2, 0], [4], "int32"), 3), { epochs: 1, batchSize: 4, verbose: 0 });
+  const bytes = await saveKeras(model);
+  const other = await loadKeras(bytes, { fileName: "a.keras", compile: false });
+  other.compile({ optimizer: tn.optimizers.sgd({ momentum: 0.9 }), loss: "mse" });
+  for (const w of other.weights) w.assign(tn.zerosLike(w));
+  const seen: string[] = [];
+  const original = console.warn;
+  console.warn = (...args: unknown[]) => void seen.push(args.join(" "));
+  try {
+    await loadKerasWeights(other, bytes, { fileName: "a.keras" });
+  } finally {
+    console.warn = original;
+  }
+  assert.deepEqual(seen, [
+    `a.keras: model.weights.h5: the optimizer state is not loaded (the file has ${2 + 2 * model.trainableWeights.length} optimizer variables, but the model's SGD has ${2 + model.trainableWeights.length}); the model's optimizer starts fresh`,
+  ]);
+  assert.equal(other.optimizer.iterations, 0);
+  assertSamePredictions(model, other, [x], "weights");
+});
