@@ -43,6 +43,7 @@ function own<T extends object>(options: T & BaseLossOptions): T {
 
 /** Mean squared error per sample. `new tn.losses.MeanSquaredError().apply([[0, 1]], [[1, 1]])` → 0.5 */
 export class MeanSquaredError extends Loss {
+  static override readonly className: string = "MeanSquaredError";
   constructor(options: BaseLossOptions = {}) {
     super(options, "mean_squared_error", []);
   }
@@ -53,6 +54,7 @@ export class MeanSquaredError extends Loss {
 
 /** Mean absolute error per sample. `new tn.losses.MeanAbsoluteError().apply([[0, 1]], [[1, 1]])` → 0.5 */
 export class MeanAbsoluteError extends Loss {
+  static override readonly className: string = "MeanAbsoluteError";
   constructor(options: BaseLossOptions = {}) {
     super(options, "mean_absolute_error", []);
   }
@@ -63,6 +65,7 @@ export class MeanAbsoluteError extends Loss {
 
 /** Mean absolute percentage error per sample. `new tn.losses.MeanAbsolutePercentageError().apply([[2]], [[1]])` → 50 */
 export class MeanAbsolutePercentageError extends Loss {
+  static override readonly className: string = "MeanAbsolutePercentageError";
   constructor(options: BaseLossOptions = {}) {
     super(options, "mean_absolute_percentage_error", []);
   }
@@ -73,6 +76,7 @@ export class MeanAbsolutePercentageError extends Loss {
 
 /** Mean squared logarithmic error per sample. `new tn.losses.MeanSquaredLogarithmicError().apply([[0]], [[0]])` → 0 */
 export class MeanSquaredLogarithmicError extends Loss {
+  static override readonly className: string = "MeanSquaredLogarithmicError";
   constructor(options: BaseLossOptions = {}) {
     super(options, "mean_squared_logarithmic_error", []);
   }
@@ -83,6 +87,7 @@ export class MeanSquaredLogarithmicError extends Loss {
 
 /** Log-cosh error per sample. `new tn.losses.LogCosh().apply([[0]], [[0]])` → 0 */
 export class LogCosh extends Loss {
+  static override readonly className: string = "LogCosh";
   constructor(options: BaseLossOptions = {}) {
     super(options, "log_cosh", []);
   }
@@ -93,6 +98,7 @@ export class LogCosh extends Loss {
 
 /** Huber loss. `new tn.losses.Huber({delta: 2}).apply([[0]], [[3]])` → 4 */
 export class Huber extends Loss {
+  static override readonly className: string = "Huber";
   readonly delta: number;
   constructor(options: HuberOptions & BaseLossOptions = {}) {
     super(options, "huber_loss", ["delta"]);
@@ -108,6 +114,7 @@ export class Huber extends Loss {
 
 /** Negative cosine similarity. `new tn.losses.CosineSimilarity({axis: -1}).apply([[1, 0]], [[1, 0]])` → -1 */
 export class CosineSimilarity extends Loss {
+  static override readonly className: string = "CosineSimilarity";
   readonly axis: number;
   constructor(options: CosineSimilarityOptions & BaseLossOptions = {}) {
     super(options, "cosine_similarity", ["axis"]);
@@ -123,6 +130,7 @@ export class CosineSimilarity extends Loss {
 
 /** Binary cross-entropy. `new tn.losses.BinaryCrossentropy({fromLogits: true}).apply([[1]], [[0]])` → 0.6931 */
 export class BinaryCrossentropy extends Loss {
+  static override readonly className: string = "BinaryCrossentropy";
   readonly fromLogits: boolean;
   readonly labelSmoothing: number;
   readonly axis: number;
@@ -140,6 +148,7 @@ export class BinaryCrossentropy extends Loss {
 
 /** Categorical cross-entropy. `new tn.losses.CategoricalCrossentropy().apply([[0, 1]], [[0.5, 0.5]])` → 0.6931 */
 export class CategoricalCrossentropy extends Loss {
+  static override readonly className: string = "CategoricalCrossentropy";
   readonly fromLogits: boolean;
   readonly labelSmoothing: number;
   readonly axis: number;
@@ -163,6 +172,7 @@ export class CategoricalCrossentropy extends Loss {
  * `new tn.losses.SparseCategoricalCrossentropy({fromLogits: true}).apply([1], [[0, 0]])` → 0.6931
  */
 export class SparseCategoricalCrossentropy extends Loss {
+  static override readonly className: string = "SparseCategoricalCrossentropy";
   readonly fromLogits: boolean;
   readonly ignoreClass: number | null;
   readonly axis: number;
@@ -187,6 +197,7 @@ export class SparseCategoricalCrossentropy extends Loss {
 
 /** Kullback-Leibler divergence. `new tn.losses.KLDivergence().apply([[0, 1]], [[0.5, 0.5]])` → 0.6931 */
 export class KLDivergence extends Loss {
+  static override readonly className: string = "KLDivergence";
   constructor(options: BaseLossOptions = {}) {
     super(options, "kl_divergence", []);
   }
@@ -197,6 +208,7 @@ export class KLDivergence extends Loss {
 
 /** Poisson loss. `new tn.losses.Poisson().apply([[1]], [[1]])` → 1 */
 export class Poisson extends Loss {
+  static override readonly className: string = "Poisson";
   constructor(options: BaseLossOptions = {}) {
     super(options, "poisson", []);
   }
@@ -207,6 +219,7 @@ export class Poisson extends Loss {
 
 /** Hinge loss. `new tn.losses.Hinge().apply([[1]], [[0.5]])` → 0.5 */
 export class Hinge extends Loss {
+  static override readonly className: string = "Hinge";
   constructor(options: BaseLossOptions = {}) {
     super(options, "hinge", []);
   }
@@ -217,6 +230,7 @@ export class Hinge extends Loss {
 
 /** Squared hinge loss. `new tn.losses.SquaredHinge().apply([[1]], [[0.5]])` → 0.25 */
 export class SquaredHinge extends Loss {
+  static override readonly className: string = "SquaredHinge";
   constructor(options: BaseLossOptions = {}) {
     super(options, "squared_hinge", []);
   }
@@ -227,6 +241,7 @@ export class SquaredHinge extends Loss {
 
 /** Categorical hinge loss. `new tn.losses.CategoricalHinge().apply([[0, 1]], [[0.3, 0.7]])` → 0.6 */
 export class CategoricalHinge extends Loss {
+  static override readonly className: string = "CategoricalHinge";
   constructor(options: BaseLossOptions = {}) {
     super(options, "categorical_hinge", []);
   }

@@ -56,6 +56,33 @@ export function lossInputs(
   return [y, q];
 }
 
+/**
+ * A loss or metric class's name for messages and default names: its own static `className` (every built-in has
+ * one, so minified bundles still say "MeanSquaredError"), else the JS name of a user's class.
+ */
+export function ownClassName(cls: { readonly name: string }): string {
+  const own = Object.prototype.hasOwnProperty.call(cls, "className") ? (cls as { className?: unknown }).className : undefined;
+  return typeof own === "string" && own.length > 0 ? own : cls.name;
+}
+
+/**
+ * Checks a user class given to registerLoss/registerMetric: a subclass of `base` with its own static className
+ * (an identifier) and returns that name. `family` names the base in messages ("Loss").
+ */
+export function registrableClassName(cls: unknown, base: abstract new (...args: never[]) => object, registrar: string, family: string): string {
+  if (typeof cls !== "function" || !(cls.prototype instanceof base)) {
+    throw new ValueError(`${registrar}: expected a subclass of ${family}, got ${describeValue(cls)}`);
+  }
+  const name: unknown = Object.prototype.hasOwnProperty.call(cls, "className") ? (cls as { className?: unknown }).className : undefined;
+  if (name === undefined) {
+    throw new ValueError(`${registrar}: class ${cls.name} must declare its own static className (the name saved files use), e.g. static className = "${cls.name}"`);
+  }
+  if (typeof name !== "string" || !/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) {
+    throw new ValueError(`${registrar}: className must be an identifier such as "MyClass", got ${describeValue(name)}`);
+  }
+  return name;
+}
+
 /** Validates an options object and refuses keys outside `allowed` (a typo would otherwise be silently ignored). */
 export function checkOptions(options: unknown, op: string, allowed: readonly string[]): void {
   assertOptionsObject(options, op);

@@ -43,4 +43,13 @@ export {
   SquaredHinge,
   CategoricalHinge,
 } from "./classes.js";
-export { getLoss, deserializeLoss, lossNames, canonicalLossName } from "./registry.js";
+export {
+  getLoss,
+  deserializeLoss,
+  serializeLoss,
+  registerLoss,
+  lossNames,
+  canonicalLossName,
+  type SerializedLoss,
+  type RegistrableLossClass,
+} from "./registry.js";

@@ -9,7 +9,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { castTo, describeValue, floatInput, toTensor, type TensorLike } from "../ops/convert.js";
 import { div, mul } from "../ops/elementwise.js";
 import { sum } from "../ops/reduce.js";
-import { checkOptions, divNoNan, squeezeOrExpand } from "./common.js";
+import { checkOptions, divNoNan, ownClassName, squeezeOrExpand } from "./common.js";
 import { readName } from "../utils/options.js";
 
 /**
@@ -77,6 +77,9 @@ export function reduceWeightedLoss(losses: Tensor, sampleWeight: Tensor | null, 
  * reduces. `class MyLoss extends tn.losses.Loss { call(y, p) { return tn.mean(tn.abs(tn.sub(y, p)), {axis: -1}); } }`
  */
 export abstract class Loss {
+  /** The Keras class name, written in saved configs (set by every built-in; registered user classes set their own). */
+  static readonly className: string = "Loss";
+
   readonly name: string;
   readonly reduction: LossReduction;
 
@@ -85,10 +88,10 @@ export abstract class Loss {
    * `optionKeys` lists the subclass's own option keys, so unknown keys are refused.
    */
   constructor(options: BaseLossOptions = {}, defaultName?: string, optionKeys: readonly string[] | null = null) {
-    const op = new.target.name;
+    const op = ownClassName(new.target);
     if (optionKeys !== null) checkOptions(options, op, [...BASE_KEYS, ...optionKeys]);
     else checkOptions(options, op, Object.keys(options ?? {}));
-    this.name = readName(options.name, defaultName ?? snakeCase(new.target.name), op);
+    this.name = readName(options.name, defaultName ?? snakeCase(op), op);
     const reduction = options.reduction ?? "sum_over_batch_size";
     if (!LOSS_REDUCTIONS.includes(reduction)) {
       throw new ValueError(`${op}: reduction must be one of ${LOSS_REDUCTIONS.map((r) => `"${r}"`).join(", ")}, got ${describeValue(reduction)}`);
@@ -112,7 +115,7 @@ export abstract class Loss {
    * per-sample losses (e.g. [batch] or [batch, 1]). `new tn.losses.MeanSquaredError().apply([[0, 1]], [[1, 1]])` → 0.5
    */
   apply(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike): Tensor {
-    const op = `${this.constructor.name}.apply`;
+    const op = `${ownClassName(this.constructor)}.apply`;
     const weightTensor = sampleWeight === undefined || sampleWeight === null ? null : floatInput(sampleWeight, op, "sampleWeight");
     let { losses, mask } = this.callWithMask(yTrue, yPred);
     if (!(losses instanceof Tensor)) {
@@ -154,6 +157,7 @@ export abstract class Loss {
  * `new tn.losses.LossFunctionWrapper((y, p) => tn.mean(tn.abs(tn.sub(y, p)), {axis: -1}))`
  */
 export class LossFunctionWrapper extends Loss {
+  static override readonly className: string = "LossFunctionWrapper";
   readonly fn: LossFunction;
 
   constructor(fn: LossFunction, options: BaseLossOptions = {}) {

@@ -137,6 +137,7 @@ export function sparseTopKCategoricalAccuracy(yTrue: TensorLike, yPred: TensorLi
 
 /** How often predictions equal labels exactly. `const m = new tn.metrics.Accuracy(); m.update([[1], [2]], [[1], [3]]); m.result()` → 0.5 */
 export class Accuracy extends SampleMeanMetric {
+  static override readonly className: string = "Accuracy";
   constructor(options: BaseMetricOptions = {}) {
     super(options, "accuracy", []);
   }
@@ -147,6 +148,7 @@ export class Accuracy extends SampleMeanMetric {
 
 /** How often thresholded predictions match binary labels. `new tn.metrics.BinaryAccuracy({threshold: 0.7})` */
 export class BinaryAccuracy extends SampleMeanMetric {
+  static override readonly className: string = "BinaryAccuracy";
   readonly threshold: number;
   constructor(options: BinaryAccuracyOptions & BaseMetricOptions = {}) {
     super(options, "binary_accuracy", ["threshold"]);
@@ -162,6 +164,7 @@ export class BinaryAccuracy extends SampleMeanMetric {
 
 /** How often argMax(yPred) matches one-hot labels. `new tn.metrics.CategoricalAccuracy()` */
 export class CategoricalAccuracy extends SampleMeanMetric {
+  static override readonly className: string = "CategoricalAccuracy";
   constructor(options: BaseMetricOptions = {}) {
     super(options, "categorical_accuracy", []);
   }
@@ -172,6 +175,7 @@ export class CategoricalAccuracy extends SampleMeanMetric {
 
 /** How often argMax(yPred) matches integer labels. `new tn.metrics.SparseCategoricalAccuracy()` */
 export class SparseCategoricalAccuracy extends SampleMeanMetric {
+  static override readonly className: string = "SparseCategoricalAccuracy";
   constructor(options: BaseMetricOptions = {}) {
     super(options, "sparse_categorical_accuracy", []);
   }
@@ -182,6 +186,7 @@ export class SparseCategoricalAccuracy extends SampleMeanMetric {
 
 /** How often the one-hot label is among the k highest predictions. `new tn.metrics.TopKCategoricalAccuracy({k: 3})` */
 export class TopKCategoricalAccuracy extends SampleMeanMetric {
+  static override readonly className: string = "TopKCategoricalAccuracy";
   readonly k: number;
   constructor(options: TopKOptions & BaseMetricOptions = {}) {
     super(options, "top_k_categorical_accuracy", ["k"]);
@@ -197,6 +202,7 @@ export class TopKCategoricalAccuracy extends SampleMeanMetric {
 
 /** How often the integer label is among the k highest predictions. `new tn.metrics.SparseTopKCategoricalAccuracy({k: 3})` */
 export class SparseTopKCategoricalAccuracy extends SampleMeanMetric {
+  static override readonly className: string = "SparseTopKCategoricalAccuracy";
   readonly k: number;
   constructor(options: TopKOptions & BaseMetricOptions = {}) {
     super(options, "sparse_top_k_categorical_accuracy", ["k"]);

@@ -241,6 +241,7 @@ abstract class ThresholdMetric extends Metric {
  * `const m = new tn.metrics.Precision(); m.update([0, 1, 1, 1], [1, 0, 1, 1]); m.result()` → 0.6667
  */
 export class Precision extends ThresholdMetric {
+  static override readonly className: string = "Precision";
   protected readonly countsFalsePositives = true;
   constructor(options: PrecisionRecallOptions = {}) {
     super(options, "precision", "Precision");
@@ -252,6 +253,7 @@ export class Precision extends ThresholdMetric {
  * `const m = new tn.metrics.Recall(); m.update([0, 1, 1, 1], [1, 0, 1, 1]); m.result()` → 0.6667
  */
 export class Recall extends ThresholdMetric {
+  static override readonly className: string = "Recall";
   protected readonly countsFalsePositives = false;
   constructor(options: PrecisionRecallOptions = {}) {
     super(options, "recall", "Recall");
@@ -281,6 +283,7 @@ export interface AUCOptions extends BaseMetricOptions {
  * `const m = new tn.metrics.AUC({numThresholds: 3}); m.update([0, 0, 1, 1], [0, 0.5, 0.3, 0.9]); m.result()` → 0.75
  */
 export class AUC extends Metric {
+  static override readonly className: string = "AUC";
   readonly numThresholds: number;
   readonly curve: AUCCurve;
   readonly summationMethod: AUCSummationMethod;

@@ -60,4 +60,13 @@ export {
   squaredHinge,
   categoricalHinge,
 } from "../losses/index.js";
-export { getMetric, deserializeMetric, metricNames, type MetricContext } from "./registry.js";
+export {
+  getMetric,
+  deserializeMetric,
+  serializeMetric,
+  registerMetric,
+  metricNames,
+  type MetricContext,
+  type SerializedMetric,
+  type RegistrableMetricClass,
+} from "./registry.js";

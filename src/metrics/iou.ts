@@ -32,6 +32,7 @@ export interface MeanIoUOptions extends BaseMetricOptions {
  * `const m = new tn.metrics.MeanIoU({numClasses: 2}); m.update([0, 0, 1, 1], [0, 1, 0, 1]); m.result()` → 0.3333
  */
 export class MeanIoU extends Metric {
+  static override readonly className: string = "MeanIoU";
   readonly numClasses: number;
   readonly ignoreClass: number | null;
   readonly sparseYTrue: boolean;

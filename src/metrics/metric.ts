@@ -7,7 +7,7 @@ import { ValueError } from "../core/errors.js";
 import { noGrad } from "../tensor/graph.js";
 import { tidy } from "../tensor/scope.js";
 import type { TensorLike } from "../ops/convert.js";
-import { checkOptions } from "../losses/common.js";
+import { checkOptions, ownClassName } from "../losses/common.js";
 import { readName } from "../utils/options.js";
 
 /** A metric's config: its name and own options, camelCase, plain data. */
@@ -34,6 +34,9 @@ function snakeCase(name: string): string {
  * `const m = new tn.metrics.BinaryAccuracy(); m.update([1, 0], [0.8, 0.7]); m.result()` → 0.5
  */
 export abstract class Metric {
+  /** The Keras class name, written in saved configs (set by every built-in; registered user classes set their own). */
+  static readonly className: string = "Metric";
+
   readonly name: string;
 
   /**
@@ -41,9 +44,9 @@ export abstract class Metric {
    * subclass's own option keys, so unknown keys are refused.
    */
   constructor(options: BaseMetricOptions = {}, defaultName?: string, optionKeys: readonly string[] | null = null) {
-    const op = new.target.name;
+    const op = ownClassName(new.target);
     checkOptions(options, op, optionKeys === null ? Object.keys(options ?? {}) : ["name", ...optionKeys]);
-    this.name = readName(options.name, defaultName ?? snakeCase(new.target.name), op);
+    this.name = readName(options.name, defaultName ?? snakeCase(op), op);
   }
 
   /** Accumulates a batch. `sampleWeight` weighs samples (broadcasting to them); 0 leaves a sample out. */

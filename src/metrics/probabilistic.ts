@@ -20,6 +20,7 @@ import { SampleMeanMetric, type SampleValues } from "./reduction.js";
 
 /** Binary cross-entropy over all samples. `new tn.metrics.BinaryCrossentropy({fromLogits: true})` */
 export class BinaryCrossentropy extends SampleMeanMetric {
+  static override readonly className: string = "BinaryCrossentropy";
   readonly fromLogits: boolean;
   readonly labelSmoothing: number;
   readonly axis: number;
@@ -41,6 +42,7 @@ export class BinaryCrossentropy extends SampleMeanMetric {
 
 /** Categorical cross-entropy over all samples. `new tn.metrics.CategoricalCrossentropy()` */
 export class CategoricalCrossentropy extends SampleMeanMetric {
+  static override readonly className: string = "CategoricalCrossentropy";
   readonly fromLogits: boolean;
   readonly labelSmoothing: number;
   readonly axis: number;
@@ -65,6 +67,7 @@ export class CategoricalCrossentropy extends SampleMeanMetric {
  * `new tn.metrics.SparseCategoricalCrossentropy({fromLogits: true})`
  */
 export class SparseCategoricalCrossentropy extends SampleMeanMetric {
+  static override readonly className: string = "SparseCategoricalCrossentropy";
   readonly fromLogits: boolean;
   readonly ignoreClass: number | null;
   readonly axis: number;
@@ -88,6 +91,7 @@ export class SparseCategoricalCrossentropy extends SampleMeanMetric {
 
 /** Kullback-Leibler divergence over all samples. `new tn.metrics.KLDivergence()` */
 export class KLDivergence extends SampleMeanMetric {
+  static override readonly className: string = "KLDivergence";
   constructor(options: BaseMetricOptions = {}) {
     super(options, "kl_divergence", []);
   }
@@ -98,6 +102,7 @@ export class KLDivergence extends SampleMeanMetric {
 
 /** Poisson loss over all samples. `new tn.metrics.Poisson()` */
 export class Poisson extends SampleMeanMetric {
+  static override readonly className: string = "Poisson";
   constructor(options: BaseMetricOptions = {}) {
     super(options, "poisson", []);
   }
@@ -108,6 +113,7 @@ export class Poisson extends SampleMeanMetric {
 
 /** Hinge loss over all samples. `new tn.metrics.Hinge()` */
 export class Hinge extends SampleMeanMetric {
+  static override readonly className: string = "Hinge";
   constructor(options: BaseMetricOptions = {}) {
     super(options, "hinge", []);
   }
@@ -118,6 +124,7 @@ export class Hinge extends SampleMeanMetric {
 
 /** Squared hinge loss over all samples. `new tn.metrics.SquaredHinge()` */
 export class SquaredHinge extends SampleMeanMetric {
+  static override readonly className: string = "SquaredHinge";
   constructor(options: BaseMetricOptions = {}) {
     super(options, "squared_hinge", []);
   }
@@ -128,6 +135,7 @@ export class SquaredHinge extends SampleMeanMetric {
 
 /** Categorical hinge loss over all samples. `new tn.metrics.CategoricalHinge()` */
 export class CategoricalHinge extends SampleMeanMetric {
+  static override readonly className: string = "CategoricalHinge";
   constructor(options: BaseMetricOptions = {}) {
     super(options, "categorical_hinge", []);
   }

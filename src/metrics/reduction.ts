@@ -53,6 +53,7 @@ function weightInput(sampleWeight: TensorLike | undefined, op: string): Tensor |
 
 /** The (weighted) mean of the values given to `update`. `const m = new tn.metrics.Mean(); m.update([1, 3, 5, 7]); m.result()` → 4 */
 export class Mean extends Metric {
+  static override readonly className: string = "Mean";
   protected total = 0;
   protected count = 0;
 
@@ -80,6 +81,7 @@ export class Mean extends Metric {
 
 /** The (weighted) sum of the values given to `update`. `const m = new tn.metrics.Sum(); m.update([1, 3, 5, 7]); m.result()` → 16 */
 export class Sum extends Metric {
+  static override readonly className: string = "Sum";
   private total = 0;
 
   constructor(options: BaseMetricOptions = {}) {
@@ -153,6 +155,7 @@ export type MetricFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
  * The mean over all samples of a per-sample function. `new tn.metrics.MeanMetricWrapper((y, p) => tn.abs(tn.sub(y, p)), {name: "l1"})`
  */
 export class MeanMetricWrapper extends SampleMeanMetric {
+  static override readonly className: string = "MeanMetricWrapper";
   readonly fn: MetricFunction;
 
   constructor(fn: MetricFunction, options: BaseMetricOptions = {}) {

@@ -1,11 +1,15 @@
 /**
  * Name → metric resolution (the only place names become classes), as Keras 3's `compile_utils.get_metric`:
  * class names, snake_case and camelCase names, and aliases (mse, mae, mape, msle, bce, kld, …). "accuracy" / "acc"
- * picks binary, categorical or sparse categorical accuracy from the shapes of yTrue and yPred.
+ * picks binary, categorical or sparse categorical accuracy from the shapes of yTrue and yPred. Also the reverse for
+ * saving: a metric's Keras class name comes from its class's static `className` (never its JS name, which minifiers
+ * rename), for built-in classes and user classes registered with `registerMetric` only.
  */
 import { ValueError } from "../core/errors.js";
 import { toTensor, describeValue, type TensorLike } from "../ops/convert.js";
 import { canonicalLossName } from "../losses/registry.js";
+import { ownClassName, registrableClassName } from "../losses/common.js";
+import { nameKey } from "../utils/serialization.js";
 import {
   Accuracy,
   BinaryAccuracy,
@@ -47,72 +51,92 @@ export interface MetricContext {
   yPredShape?: readonly (number | null)[];
 }
 
-type Factory = (name: string) => Metric;
+type MetricClass = { readonly className: string; fromConfig(config: object): Metric } & (new (options: { name: string }) => Metric);
+
+/** A user's Metric class as registerMetric takes it: its own static className and fromConfig. */
+export type RegistrableMetricClass = (abstract new (...args: never[]) => Metric) & { readonly className: string; fromConfig(config: object): Metric };
 
 interface Entry {
-  className: string;
+  cls: MetricClass;
   snake: string;
   aliases: string[];
-  create: Factory;
 }
 
 function camel(snake: string): string {
   return snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
+function entry(cls: MetricClass, snake: string, aliases: string[] = []): Entry {
+  return { cls, snake, aliases };
+}
+
+/** The metrics getMetric knows by name ("accuracy" is decided by a rule; MeanIoU needs arguments). */
 const ENTRIES: readonly Entry[] = [
-  { className: "BinaryAccuracy", snake: "binary_accuracy", aliases: [], create: (name) => new BinaryAccuracy({ name }) },
-  { className: "CategoricalAccuracy", snake: "categorical_accuracy", aliases: [], create: (name) => new CategoricalAccuracy({ name }) },
-  { className: "SparseCategoricalAccuracy", snake: "sparse_categorical_accuracy", aliases: [], create: (name) => new SparseCategoricalAccuracy({ name }) },
-  { className: "TopKCategoricalAccuracy", snake: "top_k_categorical_accuracy", aliases: [], create: (name) => new TopKCategoricalAccuracy({ name }) },
-  {
-    className: "SparseTopKCategoricalAccuracy",
-    snake: "sparse_top_k_categorical_accuracy",
-    aliases: [],
-    create: (name) => new SparseTopKCategoricalAccuracy({ name }),
-  },
-  { className: "Precision", snake: "precision", aliases: [], create: (name) => new Precision({ name }) },
-  { className: "Recall", snake: "recall", aliases: [], create: (name) => new Recall({ name }) },
-  { className: "AUC", snake: "auc", aliases: [], create: (name) => new AUC({ name }) },
-  { className: "MeanSquaredError", snake: "mean_squared_error", aliases: ["mse", "MSE"], create: (name) => new MeanSquaredError({ name }) },
-  { className: "MeanAbsoluteError", snake: "mean_absolute_error", aliases: ["mae", "MAE"], create: (name) => new MeanAbsoluteError({ name }) },
-  {
-    className: "MeanAbsolutePercentageError",
-    snake: "mean_absolute_percentage_error",
-    aliases: ["mape", "MAPE"],
-    create: (name) => new MeanAbsolutePercentageError({ name }),
-  },
-  {
-    className: "MeanSquaredLogarithmicError",
-    snake: "mean_squared_logarithmic_error",
-    aliases: ["msle", "MSLE"],
-    create: (name) => new MeanSquaredLogarithmicError({ name }),
-  },
-  { className: "RootMeanSquaredError", snake: "root_mean_squared_error", aliases: [], create: (name) => new RootMeanSquaredError({ name }) },
-  { className: "LogCoshError", snake: "log_cosh_error", aliases: ["logcosh", "log_cosh", "logCosh"], create: (name) => new LogCoshError({ name }) },
-  { className: "Huber", snake: "huber", aliases: ["huber_loss", "huberLoss"], create: (name) => new Huber({ name }) },
-  { className: "CosineSimilarity", snake: "cosine_similarity", aliases: [], create: (name) => new CosineSimilarity({ name }) },
-  { className: "BinaryCrossentropy", snake: "binary_crossentropy", aliases: ["bce", "BCE"], create: (name) => new BinaryCrossentropy({ name }) },
-  { className: "CategoricalCrossentropy", snake: "categorical_crossentropy", aliases: [], create: (name) => new CategoricalCrossentropy({ name }) },
-  {
-    className: "SparseCategoricalCrossentropy",
-    snake: "sparse_categorical_crossentropy",
-    aliases: [],
-    create: (name) => new SparseCategoricalCrossentropy({ name }),
-  },
-  {
-    className: "KLDivergence",
-    snake: "kl_divergence",
-    aliases: ["kld", "KLD", "kullback_leibler_divergence", "kullbackLeiblerDivergence"],
-    create: (name) => new KLDivergence({ name }),
-  },
-  { className: "Poisson", snake: "poisson", aliases: [], create: (name) => new Poisson({ name }) },
-  { className: "Hinge", snake: "hinge", aliases: [], create: (name) => new Hinge({ name }) },
-  { className: "SquaredHinge", snake: "squared_hinge", aliases: [], create: (name) => new SquaredHinge({ name }) },
-  { className: "CategoricalHinge", snake: "categorical_hinge", aliases: [], create: (name) => new CategoricalHinge({ name }) },
-  { className: "Mean", snake: "mean", aliases: [], create: (name) => new Mean({ name }) },
-  { className: "Sum", snake: "sum", aliases: [], create: (name) => new Sum({ name }) },
+  entry(BinaryAccuracy, "binary_accuracy"),
+  entry(CategoricalAccuracy, "categorical_accuracy"),
+  entry(SparseCategoricalAccuracy, "sparse_categorical_accuracy"),
+  entry(TopKCategoricalAccuracy, "top_k_categorical_accuracy"),
+  entry(SparseTopKCategoricalAccuracy, "sparse_top_k_categorical_accuracy"),
+  entry(Precision, "precision"),
+  entry(Recall, "recall"),
+  entry(AUC, "auc"),
+  entry(MeanSquaredError, "mean_squared_error", ["mse", "MSE"]),
+  entry(MeanAbsoluteError, "mean_absolute_error", ["mae", "MAE"]),
+  entry(MeanAbsolutePercentageError, "mean_absolute_percentage_error", ["mape", "MAPE"]),
+  entry(MeanSquaredLogarithmicError, "mean_squared_logarithmic_error", ["msle", "MSLE"]),
+  entry(RootMeanSquaredError, "root_mean_squared_error"),
+  entry(LogCoshError, "log_cosh_error", ["logcosh", "log_cosh", "logCosh"]),
+  entry(Huber, "huber", ["huber_loss", "huberLoss"]),
+  entry(CosineSimilarity, "cosine_similarity"),
+  entry(BinaryCrossentropy, "binary_crossentropy", ["bce", "BCE"]),
+  entry(CategoricalCrossentropy, "categorical_crossentropy"),
+  entry(SparseCategoricalCrossentropy, "sparse_categorical_crossentropy"),
+  entry(KLDivergence, "kl_divergence", ["kld", "KLD", "kullback_leibler_divergence", "kullbackLeiblerDivergence"]),
+  entry(Poisson, "poisson"),
+  entry(Hinge, "hinge"),
+  entry(SquaredHinge, "squared_hinge"),
+  entry(CategoricalHinge, "categorical_hinge"),
+  entry(Mean, "mean"),
+  entry(Sum, "sum"),
 ];
+
+/** Every built-in class deserializeMetric rebuilds, by its static className (the Keras name). */
+const CLASSES = new Map<string, { fromConfig(config: object): Metric }>(
+  [
+    Accuracy,
+    BinaryAccuracy,
+    CategoricalAccuracy,
+    SparseCategoricalAccuracy,
+    TopKCategoricalAccuracy,
+    SparseTopKCategoricalAccuracy,
+    Precision,
+    Recall,
+    AUC,
+    MeanSquaredError,
+    MeanAbsoluteError,
+    MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError,
+    RootMeanSquaredError,
+    LogCoshError,
+    Huber,
+    CosineSimilarity,
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    SparseCategoricalCrossentropy,
+    KLDivergence,
+    Poisson,
+    Hinge,
+    SquaredHinge,
+    CategoricalHinge,
+    MeanIoU,
+    Mean,
+    Sum,
+  ].map((cls) => [cls.className, cls]),
+);
+const BUILTIN_CLASSES = new Set<unknown>(CLASSES.values());
+
+/** User classes registered with registerMetric, by className. */
+const CUSTOM = new Map<string, RegistrableMetricClass>();
 
 /** Metrics whose constructor needs arguments no name can give. */
 const NEEDS_ARGUMENTS: Readonly<Record<string, string>> = {
@@ -124,7 +148,9 @@ const NEEDS_ARGUMENTS: Readonly<Record<string, string>> = {
 };
 
 const BY_NAME = new Map<string, Entry>();
-for (const e of ENTRIES) for (const n of new Set([e.className, e.snake, camel(e.snake), ...e.aliases])) BY_NAME.set(n, e);
+for (const e of ENTRIES) for (const n of new Set([e.cls.className, e.snake, camel(e.snake), ...e.aliases])) BY_NAME.set(n, e);
+/** Built-in names as nameKey sees them, which user classes may not take. */
+const BUILTIN_KEYS = new Set([...BY_NAME.keys(), ...CLASSES.keys(), ...Object.keys(NEEDS_ARGUMENTS), "accuracy", "acc"].map(nameKey));
 
 /** The metric names getMetric accepts (snake_case and camelCase forms; class names and aliases work too). */
 export function metricNames(): string[] {
@@ -166,6 +192,11 @@ function accuracyOfKind(kind: AccuracyKind, name: string): Metric {
 class ShapeDecidedAccuracy extends Metric {
   private inner: Metric | null = null;
 
+  /** The accuracy metric chosen by the first batch, or null before it. */
+  get decided(): Metric | null {
+    return this.inner;
+  }
+
   constructor(name: string) {
     super({ name }, name, []);
   }
@@ -198,9 +229,9 @@ function isShape(value: unknown): value is readonly (number | null)[] {
 
 /**
  * Resolves a metric identifier to a fresh Metric named as given (Keras logs "accuracy", not "categorical_accuracy"):
- * a name (camelCase, snake_case, class name or alias); "accuracy"/"acc" choose binary, categorical or sparse
- * categorical accuracy from `context`'s shapes (else its loss, else the first batch); a function becomes a
- * MeanMetricWrapper named after it; a Metric is returned as is.
+ * a name (camelCase, snake_case, class name or alias, or a registered user class's className); "accuracy"/"acc"
+ * choose binary, categorical or sparse categorical accuracy from `context`'s shapes (else its loss, else the first
+ * batch); a function becomes a MeanMetricWrapper named after it; a Metric is returned as is.
  * `tn.metrics.getMetric("accuracy", {yTrueShape: [null, 1], yPredShape: [null, 10]})` → SparseCategoricalAccuracy named "accuracy"
  */
 export function getMetric(identifier: string | Metric | MetricFunction, context: MetricContext = {}): Metric {
@@ -223,6 +254,8 @@ export function getMetric(identifier: string | Metric | MetricFunction, context:
     return new ShapeDecidedAccuracy(identifier);
   }
   const e = BY_NAME.get(identifier);
+  const custom = e === undefined ? CUSTOM.get(identifier) : undefined;
+  if (custom !== undefined) return custom.fromConfig({ name: identifier });
   if (e === undefined) {
     const hint = NEEDS_ARGUMENTS[identifier];
     if (hint !== undefined) throw new ValueError(`${op}: ${JSON.stringify(identifier)} needs constructor arguments; use ${hint}`);
@@ -230,7 +263,7 @@ export function getMetric(identifier: string | Metric | MetricFunction, context:
       `${op}: unknown metric ${JSON.stringify(identifier)}; known metrics: accuracy, ${ENTRIES.map((x) => x.snake).join(", ")} (camelCase, class names and aliases such as acc, mse, mae also work)`,
     );
   }
-  return e.create(identifier);
+  return new e.cls({ name: identifier });
 }
 
 /**
@@ -240,39 +273,54 @@ export function getMetric(identifier: string | Metric | MetricFunction, context:
 export function deserializeMetric(className: string, config: Partial<MetricConfig> = {}): Metric {
   const op = "deserializeMetric";
   if (typeof className !== "string") throw new ValueError(`${op}: className must be a string, got ${describeValue(className)}`);
-  const classes: Readonly<Record<string, { fromConfig(config: object): Metric }>> = {
-    Accuracy,
-    BinaryAccuracy,
-    CategoricalAccuracy,
-    SparseCategoricalAccuracy,
-    TopKCategoricalAccuracy,
-    SparseTopKCategoricalAccuracy,
-    Precision,
-    Recall,
-    AUC,
-    MeanSquaredError,
-    MeanAbsoluteError,
-    MeanAbsolutePercentageError,
-    MeanSquaredLogarithmicError,
-    RootMeanSquaredError,
-    LogCoshError,
-    Huber,
-    CosineSimilarity,
-    BinaryCrossentropy,
-    CategoricalCrossentropy,
-    SparseCategoricalCrossentropy,
-    KLDivergence,
-    Poisson,
-    Hinge,
-    SquaredHinge,
-    CategoricalHinge,
-    MeanIoU,
-    Mean,
-    Sum,
-  };
-  const cls = Object.prototype.hasOwnProperty.call(classes, className) ? classes[className] : undefined;
+  const cls = CLASSES.get(className) ?? CUSTOM.get(className);
   if (cls === undefined) {
-    throw new ValueError(`${op}: unknown metric class ${JSON.stringify(className)}; known classes: ${Object.keys(classes).join(", ")}`);
+    throw new ValueError(`${op}: unknown metric class ${JSON.stringify(className)}; known classes: ${[...CLASSES.keys(), ...CUSTOM.keys()].join(", ")}`);
   }
   return cls.fromConfig(config);
+}
+
+/**
+ * Registers a user's Metric subclass so saved models name it by its own static `className` and load it back
+ * (deserializeMetric). Built-in names are refused; registering a name again replaces its class.
+ * `class Count extends tn.metrics.Metric { static className = "Count"; … }; tn.metrics.registerMetric(Count)`
+ */
+export function registerMetric(cls: RegistrableMetricClass): void {
+  const op = "registerMetric";
+  const name = registrableClassName(cls, Metric, op, "tn.metrics.Metric");
+  if (BUILTIN_KEYS.has(nameKey(name))) throw new ValueError(`${op}: ${JSON.stringify(name)} is the name of a built-in metric; choose another className`);
+  CUSTOM.set(name, cls);
+}
+
+/** A metric as data: its Keras class name and config, and whether its class is a user's (registered with registerMetric). */
+export interface SerializedMetric {
+  className: string;
+  config: MetricConfig;
+  custom: boolean;
+}
+
+/**
+ * The Keras class name and config of a metric whose class is built in or registered (the class's static className,
+ * never its JS name). `tn.metrics.serializeMetric(new tn.metrics.AUC({curve: "PR"}))` → {className: "AUC", config: {…}, custom: false}
+ */
+export function serializeMetric(metric: Metric): SerializedMetric {
+  const op = "serializeMetric";
+  if (!(metric instanceof Metric)) throw new ValueError(`${op}: expects a Metric, got ${describeValue(metric)}`);
+  if (metric instanceof ShapeDecidedAccuracy) {
+    // "accuracy" given as an object: its class is known once it has seen a batch.
+    if (metric.decided === null) {
+      throw new ValueError(`${op}: the accuracy metric ${JSON.stringify(metric.name)} has not seen a batch, so its class is not decided yet; compile with the name ${JSON.stringify(metric.name)} instead`);
+    }
+    return serializeMetric(metric.decided);
+  }
+  const cls = metric.constructor;
+  if (BUILTIN_CLASSES.has(cls)) return { className: (cls as MetricClass).className, config: metric.getConfig(), custom: false };
+  const name = ownClassName(cls);
+  if (CUSTOM.get(name) === cls) return { className: name, config: metric.getConfig(), custom: true };
+  if (metric instanceof MeanMetricWrapper) {
+    throw new ValueError(`${op}: a MeanMetricWrapper (${metric.name}) holds a function, which cannot be saved as data`);
+  }
+  throw new ValueError(
+    `${op}: class ${name} is not a built-in or registered metric; give it its own static className and register it with tn.metrics.registerMetric(cls) first`,
+  );
 }

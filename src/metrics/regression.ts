@@ -37,6 +37,7 @@ export function cosineSimilarity(yTrue: TensorLike, yPred: TensorLike, options: 
 
 /** Mean squared error over all samples. `new tn.metrics.MeanSquaredError()` */
 export class MeanSquaredError extends SampleMeanMetric {
+  static override readonly className: string = "MeanSquaredError";
   constructor(options: BaseMetricOptions = {}) {
     super(options, "mean_squared_error", []);
   }
@@ -47,6 +48,7 @@ export class MeanSquaredError extends SampleMeanMetric {
 
 /** Mean absolute error over all samples. `new tn.metrics.MeanAbsoluteError()` */
 export class MeanAbsoluteError extends SampleMeanMetric {
+  static override readonly className: string = "MeanAbsoluteError";
   constructor(options: BaseMetricOptions = {}) {
     super(options, "mean_absolute_error", []);
   }
@@ -57,6 +59,7 @@ export class MeanAbsoluteError extends SampleMeanMetric {
 
 /** Mean absolute percentage error over all samples. `new tn.metrics.MeanAbsolutePercentageError()` */
 export class MeanAbsolutePercentageError extends SampleMeanMetric {
+  static override readonly className: string = "MeanAbsolutePercentageError";
   constructor(options: BaseMetricOptions = {}) {
     super(options, "mean_absolute_percentage_error", []);
   }
@@ -67,6 +70,7 @@ export class MeanAbsolutePercentageError extends SampleMeanMetric {
 
 /** Mean squared logarithmic error over all samples. `new tn.metrics.MeanSquaredLogarithmicError()` */
 export class MeanSquaredLogarithmicError extends SampleMeanMetric {
+  static override readonly className: string = "MeanSquaredLogarithmicError";
   constructor(options: BaseMetricOptions = {}) {
     super(options, "mean_squared_logarithmic_error", []);
   }
@@ -77,6 +81,7 @@ export class MeanSquaredLogarithmicError extends SampleMeanMetric {
 
 /** Log-cosh error over all samples. `new tn.metrics.LogCoshError()` */
 export class LogCoshError extends SampleMeanMetric {
+  static override readonly className: string = "LogCoshError";
   constructor(options: BaseMetricOptions = {}) {
     super(options, "logcosh", []);
   }
@@ -87,6 +92,7 @@ export class LogCoshError extends SampleMeanMetric {
 
 /** Huber loss over all samples. `new tn.metrics.Huber({delta: 2})` */
 export class Huber extends SampleMeanMetric {
+  static override readonly className: string = "Huber";
   readonly delta: number;
   constructor(options: HuberOptions & BaseMetricOptions = {}) {
     super(options, "huber", ["delta"]);
@@ -102,6 +108,7 @@ export class Huber extends SampleMeanMetric {
 
 /** Mean cosine similarity over all samples. `new tn.metrics.CosineSimilarity({axis: -1})` */
 export class CosineSimilarity extends SampleMeanMetric {
+  static override readonly className: string = "CosineSimilarity";
   readonly axis: number;
   constructor(options: CosineSimilarityOptions & BaseMetricOptions = {}) {
     super(options, "cosine_similarity", ["axis"]);
@@ -120,6 +127,7 @@ export class CosineSimilarity extends SampleMeanMetric {
  * `const m = new tn.metrics.RootMeanSquaredError(); m.update([[0, 1], [0, 0]], [[1, 1], [0, 0]]); m.result()` → 0.5
  */
 export class RootMeanSquaredError extends Mean {
+  static override readonly className: string = "RootMeanSquaredError";
   constructor(options: BaseMetricOptions = {}) {
     super({ name: "root_mean_squared_error", ...options });
   }

@@ -134,7 +134,9 @@ test("configs are camelCase and round-trip through fromConfig and deserializeLos
     const config = loss.getConfig();
     const Ctor = loss.constructor as typeof tn.losses.MeanSquaredError;
     assert.deepEqual(Ctor.fromConfig(config).getConfig(), config);
-    assert.deepEqual(tn.losses.deserializeLoss(loss.constructor.name, config).getConfig(), config);
+    const serialized = tn.losses.serializeLoss(loss);
+    assert.deepEqual(serialized, { className: loss.constructor.name, config, custom: false });
+    assert.deepEqual(tn.losses.deserializeLoss(serialized.className, config).getConfig(), config);
   }
   assert.equal(new tn.losses.Huber().name, "huber_loss");
   assert.equal(new tn.losses.LogCosh().name, "log_cosh");
@@ -217,4 +219,40 @@ test("loss classes validate their options and the sample weights", () => {
   throwsTensile(() => new tn.losses.MeanSquaredError().apply(yTrue, [[1, 2, 3]]), /^losses\.meanSquaredError: yTrue and yPred must have the same shape/);
   throwsTensile(() => new tn.losses.LossFunctionWrapper(5 as unknown as tn.losses.LossFunction), /^LossFunctionWrapper: fn must be a function/);
   throwsTensile(() => new tn.losses.LossFunctionWrapper(() => 3 as unknown as tn.Tensor).apply([1], [1]), /^LossFunctionWrapper\(loss\): the function must return a Tensor, got 3/);
+});
+
+test("serializeLoss names classes by their static className; registerLoss adds user classes and checks them", () => {
+  class HalvedError extends tn.losses.Loss {
+    static override readonly className = "HalvedError";
+    call(y: tn.TensorLike, p: tn.TensorLike): tn.Tensor {
+      return tn.mul(tn.mean(tn.abs(tn.sub(y, p)), { axis: -1 }), 0.5);
+    }
+  }
+  // As after minification: the JS names are gone, the static classNames are not.
+  Object.defineProperty(HalvedError, "name", { value: "h", configurable: true });
+  class Renamed extends tn.losses.Huber {}
+  Object.defineProperty(Renamed, "name", { value: "r", configurable: true });
+  throwsTensile(() => tn.losses.serializeLoss(new HalvedError()), /^serializeLoss: class HalvedError is not a built-in or registered loss; give it its own static className and register it with tn\.losses\.registerLoss\(cls\) first/);
+  throwsTensile(() => tn.losses.serializeLoss(new Renamed()), /^serializeLoss: class r is not a built-in or registered loss/);
+  throwsTensile(() => tn.losses.serializeLoss(tn.losses.getLoss((y, p) => tn.sub(y, p))), /^serializeLoss: a LossFunctionWrapper \(loss\) holds a function, which cannot be saved as data/);
+  throwsTensile(() => tn.losses.serializeLoss({} as tn.losses.Loss), /^serializeLoss: expects a Loss, got/);
+  tn.losses.registerLoss(HalvedError);
+  const loss = new HalvedError({ reduction: "sum" });
+  assert.equal(loss.name, "halved_error");
+  assert.deepEqual(tn.losses.serializeLoss(loss), { className: "HalvedError", config: { name: "halved_error", reduction: "sum" }, custom: true });
+  const back = tn.losses.deserializeLoss("HalvedError", { name: "h2", reduction: "none" });
+  assert.ok(back instanceof HalvedError);
+  assert.deepEqual(Array.from(back.apply([[0, 2]], [[1, 1]]).dataSync()), [0.5]);
+  assert.ok(tn.losses.getLoss("HalvedError") instanceof HalvedError);
+  throwsTensile(() => new HalvedError().apply([1], [1], "w" as never), /^HalvedError\.apply: sampleWeight/);
+  throwsTensile(() => tn.losses.registerLoss(Renamed), /^registerLoss: class r must declare its own static className/);
+  class Mse extends tn.losses.MeanSquaredError {
+    static override readonly className = "MSE";
+  }
+  throwsTensile(() => tn.losses.registerLoss(Mse), /^registerLoss: "MSE" is the name of a built-in loss; choose another className/);
+  class Spaced extends tn.losses.MeanSquaredError {
+    static override readonly className = "my loss";
+  }
+  throwsTensile(() => tn.losses.registerLoss(Spaced), /^registerLoss: className must be an identifier such as "MyClass", got "my loss"/);
+  throwsTensile(() => tn.losses.registerLoss(Map as unknown as tn.losses.RegistrableLossClass), /^registerLoss: expected a subclass of tn\.losses\.Loss, got/);
 });

@@ -132,7 +132,9 @@ test("metric configs are camelCase and round-trip through fromConfig and deseria
     const config = m.getConfig();
     const Ctor = m.constructor as typeof tn.metrics.Mean;
     assert.deepEqual(Ctor.fromConfig(config).getConfig(), config, m.name);
-    assert.deepEqual(tn.metrics.deserializeMetric(m.constructor.name, config).getConfig(), config, m.name);
+    const serialized = tn.metrics.serializeMetric(m);
+    assert.deepEqual(serialized, { className: m.constructor.name, config, custom: false }, m.name);
+    assert.deepEqual(tn.metrics.deserializeMetric(serialized.className, config).getConfig(), config, m.name);
   }
   throwsTensile(() => tn.metrics.deserializeMetric("F1Score", {}), /^deserializeMetric: unknown metric class "F1Score"; known classes: Accuracy, BinaryAccuracy/);
   throwsTensile(() => tn.metrics.deserializeMetric("toString", {}), /^deserializeMetric: unknown metric class "toString"/);
@@ -158,4 +160,42 @@ test("user subclasses of Metric get a snake_case name", () => {
   assert.equal(m.name, "count_samples");
   m.update([1, 2, 3], [0, 0, 0]);
   assert.equal(m.result(), 3);
+});
+
+test("serializeMetric names classes by their static className; registerMetric adds user classes and checks them", () => {
+  class LastValue extends tn.metrics.Metric {
+    static override readonly className = "LastValue";
+    private last = 0;
+    update(yTrue: tn.TensorLike): void {
+      this.last = tn.tensor(yTrue as number[]).dataSync()[0];
+    }
+    result(): number {
+      return this.last;
+    }
+    reset(): void {
+      this.last = 0;
+    }
+  }
+  Object.defineProperty(LastValue, "name", { value: "l", configurable: true });
+  class Renamed extends tn.metrics.AUC {}
+  Object.defineProperty(Renamed, "name", { value: "r", configurable: true });
+  throwsTensile(() => tn.metrics.serializeMetric(new LastValue()), /^serializeMetric: class LastValue is not a built-in or registered metric; .*tn\.metrics\.registerMetric\(cls\) first/);
+  throwsTensile(() => tn.metrics.serializeMetric(new Renamed()), /^serializeMetric: class r is not a built-in or registered metric/);
+  throwsTensile(() => tn.metrics.serializeMetric(tn.metrics.getMetric((y, p) => tn.sub(y, p))), /^serializeMetric: a MeanMetricWrapper \(mean_metric_wrapper\) holds a function/);
+  tn.metrics.registerMetric(LastValue);
+  assert.equal(new LastValue().name, "last_value");
+  assert.deepEqual(tn.metrics.serializeMetric(new LastValue({ name: "lv" })), { className: "LastValue", config: { name: "lv" }, custom: true });
+  assert.ok(tn.metrics.deserializeMetric("LastValue", { name: "x" }) instanceof LastValue);
+  assert.equal(tn.metrics.getMetric("LastValue").name, "LastValue");
+  throwsTensile(() => tn.metrics.registerMetric(Renamed), /^registerMetric: class r must declare its own static className/);
+  class Acc extends tn.metrics.BinaryAccuracy {
+    static override readonly className = "ACC";
+  }
+  throwsTensile(() => tn.metrics.registerMetric(Acc), /^registerMetric: "ACC" is the name of a built-in metric; choose another className/);
+
+  // "accuracy" given as an object is written as the class it decided on, once it has seen a batch.
+  const accuracy = tn.metrics.getMetric("accuracy");
+  throwsTensile(() => tn.metrics.serializeMetric(accuracy), /^serializeMetric: the accuracy metric "accuracy" has not seen a batch, so its class is not decided yet/);
+  accuracy.update([1, 0], [[0.2, 0.8], [0.9, 0.1]]);
+  assert.deepEqual(tn.metrics.serializeMetric(accuracy), { className: "SparseCategoricalAccuracy", config: { name: "accuracy" }, custom: false });
 });

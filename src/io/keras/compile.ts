@@ -6,8 +6,8 @@
  * it cannot compile a loaded model) rather than failing the load.
  */
 import { FileFormatError, TensileError } from "../../core/errors.js";
-import { canonicalLossName, deserializeLoss, Loss } from "../../losses/index.js";
-import { deserializeMetric, getMetric, Metric, type MetricConfig } from "../../metrics/index.js";
+import { canonicalLossName, deserializeLoss, Loss, LossFunctionWrapper, serializeLoss } from "../../losses/index.js";
+import { deserializeMetric, getMetric, MeanMetricWrapper, Metric, serializeMetric, type MetricConfig } from "../../metrics/index.js";
 import type { Model } from "../../models/model.js";
 import type { CompileOptions } from "../../models/training.js";
 import { getOptimizer, serializeOptimizer } from "../../optimizers/index.js";
@@ -50,20 +50,33 @@ function optimizerToKeras(model: Model): KerasObject {
 
 type Serialized = string | KerasObject | null;
 
+/**
+ * A loss or metric object as Keras writes it. The class name is the class's static className (from the registries,
+ * never `constructor.name`, which minifiers rename); a registered user class goes in no Keras module and is named
+ * by registered_name, as Keras writes custom objects.
+ */
+function kerasObject(s: { className: string; config: object; custom: boolean }, module: string): KerasObject {
+  return {
+    module: s.custom ? null : module,
+    class_name: s.className,
+    config: plainConfigToKeras(s.config as JsonObject),
+    registered_name: s.custom ? s.className : null,
+  };
+}
+
 function lossToKeras(loss: unknown): Serialized | undefined {
   // Keras's own spellings ("mse", "categorical_crossentropy") stay; camelCase names become Keras's.
   if (typeof loss === "string") return /[A-Z]/.test(loss) ? canonicalLossName(loss) ?? valueToKeras(loss) : loss;
-  if (loss instanceof Loss) {
-    return { module: "keras.losses", class_name: loss.constructor.name, config: plainConfigToKeras(loss.getConfig() as JsonObject), registered_name: null };
-  }
-  return undefined; // A function: Keras cannot rebuild it.
+  // A function (or a wrapped one): Keras cannot rebuild it. A class neither built in nor registered is an error.
+  if (loss instanceof LossFunctionWrapper) return undefined;
+  if (loss instanceof Loss) return kerasObject(serializeLoss(loss), "keras.losses");
+  return undefined;
 }
 
 function metricToKeras(metric: unknown): Serialized | undefined {
   if (typeof metric === "string") return metric.toLowerCase() === "acc" || metric === "accuracy" ? metric : valueToKeras(metric);
-  if (metric instanceof Metric) {
-    return { module: "keras.metrics", class_name: metric.constructor.name, config: plainConfigToKeras(metric.getConfig() as JsonObject), registered_name: null };
-  }
+  if (metric instanceof MeanMetricWrapper) return undefined;
+  if (metric instanceof Metric) return kerasObject(serializeMetric(metric), "keras.metrics");
   return undefined;
 }
 
@@ -86,7 +99,11 @@ function mapStructure(value: unknown, item: (v: unknown) => Serialized | undefin
   return item(value);
 }
 
-/** Keras 3's compile_config for a compiled model, or null when its losses cannot be written (functions). */
+/**
+ * Keras 3's compile_config for a compiled model, or null when its losses cannot be written (functions); metrics
+ * that are functions leave `metrics` null. A Loss or Metric whose class is neither built in nor registered
+ * (registerLoss / registerMetric) is a ValueError, as for optimizers.
+ */
 export function compileConfigToKeras(model: Model): JsonObject | null {
   const options = model.compileOptions;
   if (!model.isCompiled || options === null) return null;

@@ -14,7 +14,8 @@ export function kerasSnakeCase(name: string): string {
 
 /** A camelCase key as Keras spells it: "kernelSize" → "kernel_size" ("l2" stays "l2"). */
 export function keyToKeras(key: string): string {
-  return key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
+  // The first pass splits a one-letter word before another word: "sparseYTrue" → "sparse_y_true".
+  return key.replace(/([A-Z])([A-Z][a-z])/g, "$1_$2").replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
 }
 
 /** A Keras snake_case key in camelCase: "kernel_size" → "kernelSize", "beta_1" → "beta1". */

@@ -157,3 +157,105 @@ test("options a known class cannot honour leave the model uncompiled, with a war
   assert.equal(seen.length, 1);
   assert.match(seen[0], /^k\.json: compile_config: the model is loaded uncompiled: Huber: unknown option "frobnicate"/);
 });
+
+/** Runs `fn` while `cls.name` reads "a", as after a minifier renamed the class; the name is restored after. */
+function withMangledName<T>(cls: object, fn: () => T): T {
+  const original = Object.getOwnPropertyDescriptor(cls, "name")!;
+  Object.defineProperty(cls, "name", { value: "a", configurable: true });
+  try {
+    return fn();
+  } finally {
+    Object.defineProperty(cls, "name", original);
+  }
+}
+
+/** The exported subclasses of `base` in a namespace, by export name (which is the Keras class name). */
+function exportedClasses(namespace: object, base: abstract new (...args: never[]) => object, skip: string[]): [string, new (options: object) => object][] {
+  return Object.entries(namespace).filter(
+    (e): e is [string, new (options: object) => object] => typeof e[1] === "function" && e[1].prototype instanceof base && !skip.includes(e[0]),
+  );
+}
+
+test("class names in compile_config come from the registries, not constructor.name (every built-in, names mangled)", () => {
+  const losses = exportedClasses(tn.losses, tn.losses.Loss, ["LossFunctionWrapper"]);
+  assert.equal(losses.length, 15);
+  for (const [kerasName, cls] of losses) {
+    withMangledName(cls, () => {
+      const model = mlp();
+      model.compile({ optimizer: "sgd", loss: new cls({}) as tn.losses.Loss });
+      const written = kerasConfigFromModel(model).compile_config as Json;
+      assert.deepEqual([(written.loss as Json).class_name, (written.loss as Json).module, (written.loss as Json).registered_name], [kerasName, "keras.losses", null], kerasName);
+      const back = modelFromKerasConfig(kerasConfigFromModel(model), { fileName: "k.json" }).compileOptions!.loss;
+      assert.ok(back instanceof cls, kerasName);
+      assert.deepEqual((back as tn.losses.Loss).getConfig(), (model.compileOptions!.loss as tn.losses.Loss).getConfig(), kerasName);
+      // Loss messages name the class by its className too.
+      throwsTensile(() => (new cls({}) as tn.losses.Loss).apply([1], [[1]], "w" as never), new RegExp(`^${kerasName}\\.apply: sampleWeight: values must be a number`));
+    });
+  }
+  const metrics = exportedClasses(tn.metrics, tn.metrics.Metric, ["SampleMeanMetric", "MeanMetricWrapper"]);
+  assert.equal(metrics.length, 28);
+  const model = mlp();
+  const instances = metrics.map(([name, cls]) => new cls(name === "MeanIoU" ? { numClasses: 3 } : {}) as tn.metrics.Metric);
+  model.compile({ optimizer: "sgd", loss: "mse", metrics: instances });
+  const written = metrics.reduceRight((fn, [, cls]) => () => withMangledName(cls, fn), () => kerasConfigFromModel(model))();
+  const objects = (written.compile_config as Json).metrics as Json[];
+  assert.deepEqual(objects.map((o) => o.class_name), metrics.map(([name]) => name));
+  assert.ok(objects.every((o) => o.module === "keras.metrics" && o.registered_name === null));
+  const back = modelFromKerasConfig(written, { fileName: "k.json" }).compileOptions!.metrics as tn.metrics.Metric[];
+  back.forEach((m, i) => {
+    assert.ok(m instanceof metrics[i][1], metrics[i][0]);
+    assert.deepEqual(m.getConfig(), instances[i].getConfig(), metrics[i][0]);
+  });
+  // Keras's spelling of MeanIoU's options (a plain camel → snake split would give "sparse_ytrue").
+  assert.deepEqual(objects[metrics.findIndex(([name]) => name === "MeanIoU")].config, { name: "mean_iou", num_classes: 3, ignore_class: null, sparse_y_true: true, sparse_y_pred: true, axis: -1 });
+});
+
+test("registered user classes are written under their own className (even renamed); unregistered ones are a clear error", () => {
+  class DoubledError extends tn.losses.MeanAbsoluteError {
+    static override readonly className = "DoubledError";
+    override call(y: tn.TensorLike, p: tn.TensorLike): tn.Tensor {
+      return tn.mul(super.call(y, p), 2);
+    }
+  }
+  class CountBatches extends tn.metrics.Metric {
+    static override readonly className = "CountBatches";
+    private n = 0;
+    update(): void {
+      this.n += 1;
+    }
+    result(): number {
+      return this.n;
+    }
+    reset(): void {
+      this.n = 0;
+    }
+  }
+  tn.losses.registerLoss(DoubledError);
+  tn.metrics.registerMetric(CountBatches);
+  const model = mlp();
+  model.compile({ optimizer: "sgd", loss: new DoubledError({ name: "dbl", reduction: "sum" }), metrics: [new CountBatches({ name: "batches" })] });
+  const written = withMangledName(DoubledError, () => withMangledName(CountBatches, () => kerasConfigFromModel(model)));
+  const compile = written.compile_config as Json;
+  assert.deepEqual(compile.loss, { module: null, class_name: "DoubledError", config: { name: "dbl", reduction: "sum" }, registered_name: "DoubledError" });
+  assert.deepEqual(compile.metrics, [{ module: null, class_name: "CountBatches", config: { name: "batches" }, registered_name: "CountBatches" }]);
+  const back = modelFromKerasConfig(written, { fileName: "k.json" }).compileOptions!;
+  assert.ok(back.loss instanceof DoubledError);
+  assert.deepEqual((back.loss as tn.losses.Loss).getConfig(), { name: "dbl", reduction: "sum" });
+  assert.ok((back.metrics as unknown[])[0] instanceof CountBatches);
+
+  // A subclass of a built-in that is not registered would otherwise be saved as its parent: refused.
+  class Unregistered extends tn.losses.MeanSquaredError {}
+  const bad = mlp();
+  bad.compile({ optimizer: "sgd", loss: new Unregistered() });
+  throwsTensile(() => kerasConfigFromModel(bad), /^serializeLoss: class Unregistered is not a built-in or registered loss; .*tn\.losses\.registerLoss\(cls\)/);
+  class Unlisted extends CountBatches {}
+  bad.compile({ optimizer: "sgd", loss: "mse", metrics: [new Unlisted()] });
+  throwsTensile(() => kerasConfigFromModel(bad), /^serializeMetric: class Unlisted is not a built-in or registered metric; .*tn\.metrics\.registerMetric\(cls\)/);
+
+  // Wrapped functions are functions: the loss leaves compile_config out, a metric leaves metrics null (as before).
+  const fn = (y: tn.Tensor, p: tn.Tensor) => tn.abs(tn.sub(y, p));
+  bad.compile({ optimizer: "sgd", loss: new tn.losses.LossFunctionWrapper(fn) });
+  assert.equal(kerasConfigFromModel(bad).compile_config, undefined);
+  bad.compile({ optimizer: "sgd", loss: "mse", metrics: [new tn.metrics.MeanMetricWrapper(fn)] });
+  assert.equal((kerasConfigFromModel(bad).compile_config as Json).metrics, null);
+});
