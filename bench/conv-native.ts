@@ -1,9 +1,13 @@
 /**
  * `tsx bench/conv-native.ts`: the small CNN's convolutions and poolings (28×28×1 → conv 32 3×3 → maxPool 2 →
  * conv 64 3×3 → maxPool 2, batch 64, float32, valid padding) timed kernel by kernel: Tensile `native`, Tensile
- * `cpu`, TF.js `cpu` and TF.js `wasm` (where it has the kernel), forward and both gradients, in GFLOP/s
+ * `cpu`, TF.js `cpu` and TF.js `wasm` (where it has the kernel), forward, forward fused with bias + relu (Tensile's
+ * `fusedConv`, TF.js's `fused.conv2d`), both gradients, max pooling and its gradient, in GFLOP/s
  * (2·N·OH·OW·KH·KW·Cin·Cout per conv pass) and ms. Median of several runs after a warm-up. Not a test.
- * Options: --quick (fewer runs), --no-tfjs. OPENBLAS_NUM_THREADS=1 gives the one-core figures.
+ *
+ * Tensile's outputs go back to the buffer pool after each call, as a model's released tensors do, so a call writes
+ * into recycled memory (not fresh pages the OS must fault in, which alone cost ~1 ms for conv1's 5.5 MB output).
+ * Options: --quick (fewer runs), --no-tfjs, --threads=N (the native backend's threads; default: the machine's cores).
  */
 import { createRequire } from "node:module";
 import os from "node:os";
@@ -12,6 +16,7 @@ import type { Kernel, KernelTensor, PartialKernelTable } from "../src/backend/ba
 import { nnKernels as cpuKernels } from "../src/backend/cpu/nn.js";
 import type { ConvAttrs, PoolAttrs } from "../src/backend/primitives.js";
 import { loadAddon } from "../src/backend/native/addon.js";
+import { ownBuffer, releaseBuffer } from "../src/tensor/buffer-pool.js";
 import { hasConvFunctions, nativeConvKernels, type NativeConvPrimitive } from "../src/backend/native/conv.js";
 import { measure } from "./timing.js";
 
@@ -21,6 +26,7 @@ type Tf4 = import("@tensorflow/tfjs").Tensor4D;
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const withTfjs = !args.includes("--no-tfjs");
+const threadsArg = args.find((a) => a.startsWith("--threads="));
 
 /** Median ms per call after a warm-up call; a call slower than 2 s is timed once (the warm-up). */
 function median(fn: () => void, budgetMs = quick ? 300 : 1500, minRuns = quick ? 3 : 5, maxRuns = 50): number {
@@ -65,23 +71,33 @@ const convAttrs: ConvAttrs = { strides: [1, 1], padding: [[0, 0], [0, 0]], dilat
 const poolAttrs: PoolAttrs = { windowShape: [2, 2], strides: [2, 2], padding: [[0, 0], [0, 0]] };
 const flops = (c: ConvLayer): number => 2 * size(c.y) * c.w[0] * c.w[1] * c.w[2];
 
+type ConvPass = "forward" | "fused" | "backpropInput" | "backpropFilter";
+
 interface Contender {
   label: string;
   /** A function running the pass once (synchronously complete), or null when the contender lacks it. */
-  conv(layer: ConvLayer, pass: "forward" | "backpropInput" | "backpropFilter"): (() => void) | null;
+  conv(layer: ConvLayer, pass: ConvPass): (() => void) | null;
   pool(layer: PoolLayer, pass: "maxPool" | "maxPoolGrad"): (() => void) | null;
 }
 
+/** Hands a kernel's output back to the buffer pool, as releasing its tensor would. */
+function recycle(t: KernelTensor): void {
+  ownBuffer(t.data, t.dtype);
+  releaseBuffer(t.data, t.dtype);
+}
+
 function tensileContender(label: string, table: PartialKernelTable<NativeConvPrimitive>): Contender {
-  const call = <P extends NativeConvPrimitive>(k: Kernel<P> | undefined, run: (k: Kernel<P>) => void): (() => void) | null =>
-    k ? () => run(k) : null;
+  const call = <P extends NativeConvPrimitive>(k: Kernel<P> | undefined, run: (k: Kernel<P>) => KernelTensor): (() => void) | null =>
+    k ? () => recycle(run(k)) : null;
   return {
     label,
     conv(c, pass) {
       const x = tensor(c.x);
       const w = tensor(c.w);
       const dy = tensor(c.y);
+      const bias = tensor([c.w[3]]);
       if (pass === "forward") return call(table.conv, (k) => k([x, w], convAttrs));
+      if (pass === "fused") return call(table.fusedConv, (k) => k([x, w, bias], { ...convAttrs, activation: "relu", alpha: 0 }));
       if (pass === "backpropInput") return call(table.convBackpropInput, (k) => k([dy, w], { ...convAttrs, inputShape: c.x }));
       return call(table.convBackpropFilter, (k) => k([x, dy], { ...convAttrs, filterShape: c.w }));
     },
@@ -93,6 +109,9 @@ function tensileContender(label: string, table: PartialKernelTable<NativeConvPri
     },
   };
 }
+
+/** The cpu kernels as a table of the same primitives. */
+const cpuTable: PartialKernelTable<NativeConvPrimitive> = cpuKernels;
 
 function tfjsContender(tf: TF, backend: "cpu" | "wasm"): Contender {
   const use = (): void => {
@@ -115,17 +134,24 @@ function tfjsContender(tf: TF, backend: "cpu" | "wasm"): Contender {
       const x = tf.tensor4d(values(size(c.x)), c.x as [number, number, number, number]);
       const w = tf.tensor4d(values(size(c.w)), c.w as [number, number, number, number]);
       const dy = tf.tensor4d(values(size(c.y)), c.y as [number, number, number, number]);
+      const bias = tf.tensor1d(values(c.w[3]));
       const engine = tf.engine();
-      if (pass === "forward") return checked(() => { use(); tf.conv2d(x, w, 1, "valid").dataSync(); });
+      if (pass === "forward") return checked(() => { use(); tf.tidy(() => tf.conv2d(x, w, 1, "valid").dataSync()); });
+      if (pass === "fused") {
+        return checked(() => {
+          use();
+          tf.tidy(() => tf.fused.conv2d({ x, filter: w, strides: 1, pad: "valid", bias, activation: "relu" }).dataSync());
+        });
+      }
       if (pass === "backpropInput") {
         return checked(() => {
           use();
-          (engine.runKernel("Conv2DBackpropInput", { dy, filter: w }, { strides: [1, 1], pad: "valid", dataFormat: "NHWC", inputShape: c.x }) as Tf4).dataSync();
+          tf.tidy(() => (engine.runKernel("Conv2DBackpropInput", { dy, filter: w }, { strides: [1, 1], pad: "valid", dataFormat: "NHWC", inputShape: c.x }) as Tf4).dataSync());
         });
       }
       return checked(() => {
         use();
-        (engine.runKernel("Conv2DBackpropFilter", { x, dy }, { strides: [1, 1], pad: "valid", dataFormat: "NHWC", filterShape: c.w }) as Tf4).dataSync();
+        tf.tidy(() => (engine.runKernel("Conv2DBackpropFilter", { x, dy }, { strides: [1, 1], pad: "valid", dataFormat: "NHWC", filterShape: c.w }) as Tf4).dataSync());
       });
     },
     pool(p, pass) {
@@ -133,11 +159,11 @@ function tfjsContender(tf: TF, backend: "cpu" | "wasm"): Contender {
       const x = tf.tensor4d(values(size(p.x)), p.x as [number, number, number, number]);
       const dy = tf.tensor4d(values(size(p.y)), p.y as [number, number, number, number]);
       const engine = tf.engine();
-      if (pass === "maxPool") return checked(() => { use(); tf.maxPool(x, 2, 2, "valid").dataSync(); });
+      if (pass === "maxPool") return checked(() => { use(); tf.tidy(() => tf.maxPool(x, 2, 2, "valid").dataSync()); });
       const y = tf.maxPool(x, 2, 2, "valid");
       return checked(() => {
         use();
-        (engine.runKernel("MaxPoolGrad", { dy, input: x, output: y }, { filterSize: 2, strides: 2, pad: "valid" }) as Tf4).dataSync();
+        tf.tidy(() => (engine.runKernel("MaxPoolGrad", { dy, input: x, output: y }, { filterSize: 2, strides: 2, pad: "valid" }) as Tf4).dataSync());
       });
     },
   };
@@ -170,15 +196,21 @@ async function loadTfjs(): Promise<TF | null> {
 async function main(): Promise<void> {
   const addon = loadAddon();
   const contenders: Contender[] = [];
-  if (hasConvFunctions(addon)) contenders.push(tensileContender("Tensile `native`", nativeConvKernels));
-  else console.log("native addon not built (or built without conv.cc): `npm run build:native`; timing the others only");
-  contenders.push(tensileContender("Tensile `cpu`", cpuKernels));
+  if (hasConvFunctions(addon)) {
+    if (threadsArg !== undefined) {
+      const n = Number(threadsArg.slice("--threads=".length));
+      if (!Number.isInteger(n) || n < 1) throw new Error(`--threads must be a positive integer, got ${threadsArg}`);
+      addon.setThreads(n);
+    }
+    contenders.push(tensileContender("Tensile `native`", nativeConvKernels));
+  } else console.log("native addon not built (or built without conv.cc): `npm run build:native`; timing the others only");
+  contenders.push(tensileContender("Tensile `cpu`", cpuTable));
   const tf = withTfjs ? await loadTfjs() : null;
   if (tf) contenders.push(tfjsContender(tf, "cpu"), tfjsContender(tf, "wasm"));
   const threads = hasConvFunctions(addon) ? addon.convGetThreads() : 1;
   console.log(
     `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? "?"} · Node ${process.version} · batch ${B}, float32` +
-      (hasConvFunctions(addon) ? ` · native loop threads ${threads}, OPENBLAS_NUM_THREADS=${process.env.OPENBLAS_NUM_THREADS ?? "(default)"}` : "") +
+      (hasConvFunctions(addon) ? ` · native threads ${threads} (BLAS calls split across them), OpenBLAS core ${process.env.OPENBLAS_CORETYPE ?? "(its choice)"}` : "") +
       (tf ? ` · TF.js ${tf.version.tfjs}` : ""),
   );
   console.log("");
@@ -187,8 +219,9 @@ async function main(): Promise<void> {
   const totals = contenders.map(() => 0);
   const rows: { name: string; mflop: string; run: (c: Contender) => (() => void) | null; flop: number }[] = [];
   for (const c of convs) {
-    for (const pass of ["forward", "backpropInput", "backpropFilter"] as const) {
-      rows.push({ name: `${c.name} ${pass}`, mflop: (flops(c) / 1e6).toFixed(1), flop: flops(c), run: (k) => k.conv(c, pass) });
+    for (const pass of ["forward", "fused", "backpropInput", "backpropFilter"] as const) {
+      const label = pass === "fused" ? "forward + bias + relu (fused)" : pass;
+      rows.push({ name: `${c.name} ${label}`, mflop: (flops(c) / 1e6).toFixed(1), flop: flops(c), run: (k) => k.conv(c, pass) });
     }
   }
   for (const p of pools) {

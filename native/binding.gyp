@@ -21,7 +21,8 @@
         "src/reduce.cc",
         "src/shape.cc",
         "src/optimizer.cc",
-        "src/conv.cc"
+        "src/conv.cc",
+        "src/rnn.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": [

@@ -31,6 +31,16 @@ export * from "./ops/nn.js";
 export * from "./ops/normalization.js";
 export * from "./ops/losses.js";
 export * from "./ops/random.js";
+export * from "./ops/rnn.js";
+export {
+  fused,
+  type FusedActivationName,
+  type FusedEpilogueArgs,
+  type FusedConv1DArgs,
+  type FusedConv2DArgs,
+  type FusedConv3DArgs,
+  type FusedMatMulArgs,
+} from "./ops/fused.js";
 
 export { GradientTape, type GradientTapeOptions, type GradientOptions } from "./autograd/gradient-tape.js";
 export { grad, grads, valueAndGrad, valueAndGrads, vjp, variableGrads, customGrad } from "./autograd/functional.js";

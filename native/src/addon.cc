@@ -5,6 +5,11 @@
 #include "common.h"
 #include "conv.h"
 
+namespace tn {
+/** The fused recurrent cell steps (rnn.cc). */
+void InitRnn(Napi::Env env, Napi::Object exports);
+}  // namespace tn
+
 #ifndef TENSILE_CFLAGS
 #define TENSILE_CFLAGS ""
 #endif
@@ -56,6 +61,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tn::InitShape(env, exports);
   tn::InitOptimizer(env, exports);
   InitConv(env, exports);
+  tn::InitRnn(env, exports);
   return exports;
 }
 

@@ -146,4 +146,16 @@ void ParallelFor(i64 n, i64 work, i64 minWork, const std::function<void(i64, i64
   });
 }
 
+void ParallelParts(i64 n, int parts, const std::function<void(int, i64, i64)>& f) {
+  parts = static_cast<int>(std::min<i64>(std::max(parts, 1), n));
+  if (parts <= 1) {
+    if (n > 0) f(0, 0, n);
+    return;
+  }
+  ThePool().Run(parts, [&](int p) {
+    i64 b = n * p / parts, e = n * (p + 1) / parts;
+    if (b < e) f(p, b, e);
+  });
+}
+
 }  // namespace tn

@@ -42,6 +42,12 @@ void SetThreads(int n);
  */
 void ParallelFor(i64 n, i64 work, i64 minWork, const std::function<void(i64, i64)>& f);
 
+/**
+ * Runs f(part, begin, end) over [0, n) split into min(parts, n) contiguous ranges, one per thread of the pool (part
+ * 0 on this thread): for loops that keep per-thread state (buffers, partial sums) indexed by `part`.
+ */
+void ParallelParts(i64 n, int parts, const std::function<void(int, i64, i64)>& f);
+
 /** Minimum work below which a loop stays on one thread: waking a worker costs a few microseconds. */
 constexpr i64 kCheapWork = i64{1} << 17;      // memory-bound loops (add, copy)
 constexpr i64 kExpensiveWork = i64{1} << 14;  // transcendental functions
@@ -55,6 +61,39 @@ void InitOptimizer(Napi::Env env, Napi::Object exports);
 std::string BlasName();
 std::string BlasConfig();
 void BlasSetThreads(int n);
+/** The threads BLAS products run on (the pool's: see gemm.cc). */
 int BlasGetThreads();
+/** The BLAS library's own thread count (1 as gemm.cc sets it; -1 when it cannot be read). */
+int BlasOwnThreads();
+
+/**
+ * C = alpha·op(A)·op(B) + beta·C, row-major, on the pool's threads: each calls the (single-threaded) BLAS on a block
+ * of C's rows or columns; small products stay on this thread (gemm.cc).
+ */
+void ParallelGemm(bool ta, bool tb, i64 m, i64 n, i64 k, double alpha, const float* a, i64 lda, const float* b, i64 ldb,
+                  double beta, float* c, i64 ldc);
+void ParallelGemm(bool ta, bool tb, i64 m, i64 n, i64 k, double alpha, const double* a, i64 lda, const double* b,
+                  i64 ldb, double beta, double* c, i64 ldc);
+
+/**
+ * While alive, the BLAS runs single-threaded, so that the pool's threads can each call it on their share of the
+ * work without its threads competing with ours (gemm.cc keeps it so anyway; this guards a count set elsewhere).
+ * `ok`: the pool's threads may call the BLAS (every CBLAS is thread-safe; kept for callers' clarity).
+ */
+class SingleThreadedBlas {
+ public:
+  SingleThreadedBlas() : saved_(BlasOwnThreads()) {
+    if (saved_ > 1) BlasSetThreads(1);
+  }
+  ~SingleThreadedBlas() {
+    if (saved_ > 1) BlasSetThreads(saved_);
+  }
+  SingleThreadedBlas(const SingleThreadedBlas&) = delete;
+  SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
+  bool ok = true;
+
+ private:
+  int saved_;
+};
 
 }  // namespace tn

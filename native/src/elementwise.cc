@@ -11,6 +11,7 @@
 #include <type_traits>
 
 #include "common.h"
+#include "fastmath.h"
 
 namespace tn {
 namespace {
@@ -62,81 +63,6 @@ const char* const kUnaryNames[] = {
 bool Cheap(int op) {
   return op == U_neg || op == U_abs || op == U_sign || op == U_square || op == U_relu || op == U_floor ||
          op == U_ceil || op == U_round || op == U_sqrt || op == U_reciprocal || op == U_rsqrt;
-}
-
-// ---- float32 exp / tanh / sigmoid without libm calls ----
-//
-// std::exp and std::tanh are scalar calls, so those loops ran one element at a time (tanh [64,128]: 93 µs). For
-// float32 the functions below work in double on a branch-free exp (Cody-Waite reduction by ln 2, Taylor polynomial
-// on |r| <= ln2/2, 2^n built in the exponent bits): the compiler vectorizes the loops, and the double result,
-// rounded once to float, is within 1 ulp of the float64 functions. Inputs are clamped where the float result
-// already is 0, 1 or inf; NaN is passed through by a final select.
-
-constexpr double kLog2e = 1.4426950408889634;
-constexpr double kLn2Hi = 6.93147180369123816490e-01;  // n·kLn2Hi is exact for |n| < 2^11
-constexpr double kLn2Lo = 1.90821492927058770002e-10;
-constexpr double kRound = 6755399441055744.0;  // 1.5·2^52: adding it rounds to an integer held in the low bits
-
-/** Splits x (|x| <= ~700) as n·ln2 + r, |r| <= ln2/2; returns r, sets scale = 2^n. */
-inline double ReduceLn2(double x, double& scale) {
-  const double shifted = x * kLog2e + kRound;
-  const double n = shifted - kRound;
-  int64_t bits;
-  std::memcpy(&bits, &shifted, sizeof bits);
-  const int64_t e = (bits - int64_t{0x4338000000000000}) + 1023;  // n + bias (low bits of `shifted` hold n)
-  const int64_t sbits = e << 52;
-  std::memcpy(&scale, &sbits, sizeof scale);
-  return (x - n * kLn2Hi) - n * kLn2Lo;
-}
-
-/** e^r - 1 for |r| <= ln2/2, relative error ~1e-13 (Taylor to degree 11). */
-inline double Expm1Poly(double r) {
-  double p = 1.0 / 39916800;
-  p = p * r + 1.0 / 3628800;
-  p = p * r + 1.0 / 362880;
-  p = p * r + 1.0 / 40320;
-  p = p * r + 1.0 / 5040;
-  p = p * r + 1.0 / 720;
-  p = p * r + 1.0 / 120;
-  p = p * r + 1.0 / 24;
-  p = p * r + 1.0 / 6;
-  p = p * r + 0.5;
-  return r + (r * r) * p;
-}
-
-inline double ExpD(double x) {  // x in [-700, 700]
-  double scale;
-  const double r = ReduceLn2(x, scale);
-  return scale + scale * Expm1Poly(r);
-}
-
-inline double Clamp(double x, double lo, double hi) {
-  x = x < lo ? lo : x;
-  return x > hi ? hi : x;
-}
-
-inline float ExpF(float xf) {
-  const double x = Clamp(xf, -120.0, 100.0);  // float exp is 0 below -104 and inf above 89
-  const float y = static_cast<float>(ExpD(x));
-  return xf != xf ? xf : y;
-}
-
-inline float SigmoidF(float xf) {
-  const double x = Clamp(xf, -120.0, 120.0);  // float sigmoid is 0 below -104 and 1 above 17
-  const float y = static_cast<float>(1.0 / (1.0 + ExpD(-x)));
-  return xf != xf ? xf : y;
-}
-
-/** tanh|x| = -m/(2+m), m = expm1(-2|x|) = 2^n·p + (2^n - 1): no cancellation near 0, sign restored from x. */
-inline float TanhF(float xf) {
-  const double a = std::fabs(static_cast<double>(xf));
-  const double u = -2.0 * (a > 20.0 ? 20.0 : a);  // float tanh is 1 above 9.1
-  double scale;
-  const double r = ReduceLn2(u, scale);
-  const double m = scale * Expm1Poly(r) + (scale - 1.0);
-  const float t = static_cast<float>(-m / (2.0 + m));
-  const float y = std::copysign(t, xf);
-  return xf != xf ? xf : y;
 }
 
 /** Runs the float32 vector forms of exp, tanh, sigmoid; false for other ops. */

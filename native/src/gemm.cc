@@ -1,11 +1,19 @@
 // Matrix multiplication through CBLAS: sgemm / dgemm on the caller's arrays (zero copy), batched with broadcasting
 // of the batch dims. Also the BLAS identity and thread control, with OpenBLAS's extensions looked up as weak symbols
 // so that any CBLAS links.
+//
+// Threads: the BLAS always runs single-threaded, and the addon's pool (common.cc) splits each product into blocks of
+// C's rows or columns, one BLAS call per thread. A BLAS with threads of its own leaves them spinning after every
+// call, on the cores the pool's loops (conv, pooling, elementwise) need next: on 2 cores the small CNN's inference
+// ran slower with 2 threads than with 1. One pool, one thread count (setThreads), no oversubscription.
 #include <cblas.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "common.h"
+#include "fastmath.h"
 
 extern "C" {
 // OpenBLAS extensions; null when the linked BLAS does not have them.
@@ -38,12 +46,16 @@ std::string BlasConfig() {
 }
 
 void BlasSetThreads(int n) {
-  if (openblas_set_num_threads != nullptr) openblas_set_num_threads(n);
-  if (bli_thread_set_num_threads != nullptr) bli_thread_set_num_threads(n);
-  if (MKL_Set_Num_Threads != nullptr) MKL_Set_Num_Threads(n);
+  (void)n;  // see the top of the file: the pool's threads call the BLAS, which stays on one thread
+  if (openblas_set_num_threads != nullptr) openblas_set_num_threads(1);
+  if (bli_thread_set_num_threads != nullptr) bli_thread_set_num_threads(1);
+  if (MKL_Set_Num_Threads != nullptr) MKL_Set_Num_Threads(1);
 }
 
-int BlasGetThreads() {
+/** The threads BLAS products run on: the pool's (each thread calls the single-threaded BLAS on its block). */
+int BlasGetThreads() { return Threads(); }
+
+int BlasOwnThreads() {
   if (openblas_get_num_threads != nullptr) return openblas_get_num_threads();
   return -1;
 }
@@ -60,6 +72,46 @@ inline void Gemm(bool ta, bool tb, i64 m, i64 n, i64 k, double alpha, const doub
   cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k,
               alpha, a, (int)lda, b, (int)ldb, beta, c, (int)ldc);
 }
+
+}  // namespace
+
+/** Products below this many flops stay on one thread (a worker's wake-up costs a few µs; 2 MFLOP take ~15 µs). */
+constexpr i64 kParallelGemmFlops = i64{1} << 21;
+
+template <class T>
+void ParallelGemmT(bool ta, bool tb, i64 m, i64 n, i64 k, double alpha, const T* a, i64 lda, const T* b, i64 ldb,
+                   double beta, T* c, i64 ldc) {
+  const i64 flops = 2 * m * n * k;
+  // Split the longer side of C in blocks of whole vector widths (16 floats), so every thread's block is aligned.
+  const bool byRows = m >= n;
+  const i64 units = ((byRows ? m : n) + 15) / 16;
+  const int parts = flops >= kParallelGemmFlops ? static_cast<int>(std::min<i64>(Threads(), units)) : 1;
+  if (parts <= 1) {
+    Gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return;
+  }
+  SingleThreadedBlas single;  // a no-op for the BLAS set up here; guards one whose threads were set elsewhere
+  ParallelParts(units, parts, [&](int, i64 u0, i64 u1) {
+    if (byRows) {
+      const i64 r0 = u0 * 16, r1 = std::min(m, u1 * 16);
+      Gemm(ta, tb, r1 - r0, n, k, alpha, a + (ta ? r0 : r0 * lda), lda, b, ldb, beta, c + r0 * ldc, ldc);
+    } else {
+      const i64 c0 = u0 * 16, c1 = std::min(n, u1 * 16);
+      Gemm(ta, tb, m, c1 - c0, k, alpha, a, lda, b + (tb ? c0 * ldb : c0), ldb, beta, c + c0, ldc);
+    }
+  });
+}
+
+void ParallelGemm(bool ta, bool tb, i64 m, i64 n, i64 k, double alpha, const float* a, i64 lda, const float* b, i64 ldb,
+                  double beta, float* c, i64 ldc) {
+  ParallelGemmT(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+void ParallelGemm(bool ta, bool tb, i64 m, i64 n, i64 k, double alpha, const double* a, i64 lda, const double* b,
+                  i64 ldb, double beta, double* c, i64 ldc) {
+  ParallelGemmT(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+namespace {
 
 /** Checks that a row-major (rows x cols, leading dim ld) matrix at `off` lies inside an array of `len`. */
 bool Fits(i64 off, i64 rows, i64 cols, i64 ld, i64 len) {
@@ -101,22 +153,25 @@ Napi::Value GemmEntry(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   if (A.kind == Kind::F32) {
-    Gemm(ta, tb, m, n, k, alpha, A.as<float>() + aOff, lda, B.as<float>() + bOff, ldb, beta, C.as<float>() + cOff, ldc);
+    ParallelGemm(ta, tb, m, n, k, alpha, A.as<float>() + aOff, lda, B.as<float>() + bOff, ldb, beta, C.as<float>() + cOff, ldc);
   } else {
-    Gemm(ta, tb, m, n, k, alpha, A.as<double>() + aOff, lda, B.as<double>() + bOff, ldb, beta, C.as<double>() + cOff,
-         ldc);
+    ParallelGemm(ta, tb, m, n, k, alpha, A.as<double>() + aOff, lda, B.as<double>() + bOff, ldb, beta,
+                 C.as<double>() + cOff, ldc);
   }
   return env.Undefined();
 }
 
+/** One product per batch entry: the entries split across the pool's threads, or each product split when few. */
 template <class T>
 void Batched(bool ta, bool tb, i64 m, i64 n, i64 k, const T* a, const T* b, T* c, i64 rank, const int32_t* shape,
              const int32_t* as, const int32_t* bs, i64 batches) {
   i64 lda = ta ? m : k, ldb = tb ? k : n;
+  std::vector<i64> aOff(batches), bOff(batches);
   i64 index[32] = {0};
   i64 ao = 0, bo = 0;
   for (i64 t = 0; t < batches; t++) {
-    Gemm(ta, tb, m, n, k, 1.0, a + ao, lda, b + bo, ldb, 0.0, c + t * m * n, n);
+    aOff[t] = ao;
+    bOff[t] = bo;
     for (i64 d = rank - 1; d >= 0; d--) {
       ao += as[d];
       bo += bs[d];
@@ -126,6 +181,15 @@ void Batched(bool ta, bool tb, i64 m, i64 n, i64 k, const T* a, const T* b, T* c
       index[d] = 0;
     }
   }
+  const i64 flops = 2 * m * n * k;
+  if (batches >= 2 * Threads() && flops * batches >= kParallelGemmFlops) {
+    SingleThreadedBlas single;
+    ParallelParts(batches, Threads(), [&](int, i64 t0, i64 t1) {
+      for (i64 t = t0; t < t1; t++) Gemm(ta, tb, m, n, k, 1.0, a + aOff[t], lda, b + bOff[t], ldb, 0.0, c + t * m * n, n);
+    });
+    return;
+  }
+  for (i64 t = 0; t < batches; t++) ParallelGemm(ta, tb, m, n, k, 1.0, a + aOff[t], lda, b + bOff[t], ldb, 0.0, c + t * m * n, n);
 }
 
 // matMulBatched(transA, transB, m, n, k, A, B, C, geom): geom = Int32Array [rank, batchShape…, aStrides…, bStrides…]
@@ -167,10 +231,38 @@ Napi::Value MatMulBatchedEntry(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// biasActivation(y, bias | null, cols, act, alpha): y seen as [rows, cols] = act(y + bias) in place: the fused
+// matMul's epilogue, run on the product just written. bias: null or `cols` values of y's type; act: fastmath.h.
+Napi::Value BiasActivationEntry(const Napi::CallbackInfo& info) {
+  const char* fn = "biasActivation";
+  Napi::Env env = info.Env();
+  Arr y, bias;
+  if (!GetArr(info, 0, y, fn)) return env.Undefined();
+  const bool hasBias = info.Length() > 1 && info[1].IsTypedArray();
+  if (hasBias && !GetArr(info, 1, bias, fn)) return env.Undefined();
+  const i64 cols = IntArg(info, 2), act = IntArg(info, 3);
+  const double alpha = info.Length() > 4 && info[4].IsNumber() ? info[4].As<Napi::Number>().DoubleValue() : 0.0;
+  if (y.kind != Kind::F32 && y.kind != Kind::F64) return Fail(env, fn, "y must be a Float32Array or Float64Array");
+  if (cols <= 0 || y.length % cols != 0) return Fail(env, fn, "cols must be a positive divisor of y's length");
+  if (hasBias && (bias.kind != y.kind || bias.length != cols)) return Fail(env, fn, "bias must have y's type and cols elements");
+  if (act < 0 || act >= kActivationCount) return Fail(env, fn, "unknown activation code");
+  const i64 rows = y.length / cols;
+  const bool cheap = act == kLinear || act == kRelu || act == kRelu6 || act == kLeakyRelu;
+  ParallelFor(rows, rows * cols, cheap ? kCheapWork : kExpensiveWork, [&](i64 b, i64 e) {
+    if (y.kind == Kind::F32) {
+      Epilogue(y.as<float>() + b * cols, e - b, cols, cols, hasBias ? bias.as<float>() : nullptr, (int)act, (float)alpha);
+    } else {
+      Epilogue(y.as<double>() + b * cols, e - b, cols, cols, hasBias ? bias.as<double>() : nullptr, (int)act, alpha);
+    }
+  });
+  return env.Undefined();
+}
+
 }  // namespace
 
 void InitGemm(Napi::Env env, Napi::Object exports) {
   exports.Set("gemm", Napi::Function::New(env, GemmEntry, "gemm"));
+  exports.Set("biasActivation", Napi::Function::New(env, BiasActivationEntry, "biasActivation"));
   exports.Set("matMulBatched", Napi::Function::New(env, MatMulBatchedEntry, "matMulBatched"));
 }
 

@@ -172,6 +172,27 @@ export interface NNPrimitives {
   resizeNearestGrad: ResizeAttrs & { inputShape: number[] };
 }
 
+/** The activations a fused kernel applies to its output (TF.js's names; "leakyrelu" takes `alpha`). */
+export type FusedActivation = "linear" | "relu" | "relu6" | "elu" | "sigmoid" | "tanh" | "leakyrelu";
+
+/** The activation of a fused primitive and leakyrelu's slope (alpha >= 0: the gradient is read from the output). */
+export interface FusedActivationAttrs {
+  activation: FusedActivation;
+  alpha: number;
+}
+
+/**
+ * Bias and activation applied to a conv or matMul output while it is in cache (TF.js's fused ops). The bias, when
+ * given, is the third input: 1-d, one value per output channel (the last axis). Gradients read the activation's
+ * derivative from the output.
+ */
+export interface FusedPrimitives {
+  /** act(conv(x, filter) + bias): inputs (x, filter[, bias]), conv's layout and attributes. */
+  fusedConv: ConvAttrs & FusedActivationAttrs;
+  /** act(matMul(a, b) + bias): inputs (a, b[, bias]), matMul's shapes and transposes. */
+  fusedMatMul: { transposeA: boolean; transposeB: boolean } & FusedActivationAttrs;
+}
+
 /**
  * Fused optimizer updates: Keras 3's update rule of one variable in one pass over memory, with the arithmetic (and
  * rounding) of the op composition it replaces; scalars are rounded to the variable's dtype as scalar tensors would
@@ -196,6 +217,28 @@ export interface OptimizerPrimitives {
   adamUpdate: { lr: number; biasCorrection: number; beta1: number; beta2: number; epsilon: number; amsgrad: boolean; outputs: 4 };
 }
 
+/**
+ * Fused recurrent cell steps (float32, float64), Keras 3's math with its default activations (sigmoid gates, tanh).
+ * Gate pre-activations and projections are [batch, gates·units] in Keras's gate order; states are [batch, units].
+ */
+export interface RnnPrimitives {
+  /**
+   * Inputs (z, c) with z's gates i, f, g, o: i, f, o = σ(z_i, z_f, z_o), g = tanh(z_g), c' = f·c + i·g,
+   * h = o·tanh(c'). Outputs [h, c'].
+   */
+  lstmCell: { outputs: 2 };
+  /** lstmCell's gradient, recomputing the gates from its inputs: inputs (z, c, dh, dc'), outputs [dz, dc]. */
+  lstmCellGrad: { outputs: 2 };
+  /**
+   * GRU step with the reset gate after the recurrent product (Keras 3's default): inputs (xp, hp, h, bh) with the
+   * input and recurrent projections xp, hp [B, 3u] (gates z, r, h) and the candidate's recurrent bias bh [u]:
+   * z, r = σ(xp + hp), h̃ = tanh(xp_h + r·(hp_h + bh)), h' = h̃ + z·(h − h̃).
+   */
+  gruCell: NoAttrs;
+  /** gruCell's gradient: inputs (xp, hp, h, bh, dh'), outputs [dxp, dhp, dh, dbh]. */
+  gruCellGrad: { outputs: 4 };
+}
+
 export interface Primitives
   extends UnaryPrimitives,
     BinaryPrimitives,
@@ -204,7 +247,9 @@ export interface Primitives
     LinalgPrimitives,
     ShapePrimitives,
     NNPrimitives,
-    OptimizerPrimitives {}
+    FusedPrimitives,
+    OptimizerPrimitives,
+    RnnPrimitives {}
 
 export type Primitive = keyof Primitives;
 

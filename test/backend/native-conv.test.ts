@@ -97,6 +97,12 @@ const convCases: ConvCase[] = [
   // C <= 4 takes the direct loop: outC 40 is a full block of 32 (16 in float64) sums and a tail.
   { label: "direct: 1 channel in, 40 out, padded, stride 2", x: [2, 10, 9, 1], w: [3, 3, 1, 40], strides: [2, 2], padding: [[1, 1], [1, 1]] },
   { label: "direct: 4 channels in, 64 out", x: [2, 6, 7, 4], w: [3, 2, 4, 64] },
+  // Rows of 13 and 26 outputs: whole blocks of pixels plus a last block shifted left (recomputing a few pixels).
+  { label: "direct: the small CNN's first conv (batch 3)", x: [3, 28, 28, 1], w: [3, 3, 1, 32] },
+  { label: "direct: 3 channels, 7x7 stride 2, padding 3 (an image net's first layer)", x: [2, 23, 21, 3], w: [7, 7, 3, 20], strides: [2, 2], padding: [[3, 3], [3, 3]] },
+  { label: "direct: 2 channels, dilation 2, asymmetric padding, rows of 13", x: [2, 15, 15, 2], w: [3, 3, 2, 17], padding: [[2, 1], [0, 2]], dilations: [2, 2] },
+  { label: "direct: rows shorter than a block of pixels", x: [2, 5, 4, 1], w: [2, 2, 1, 3] },
+  { label: "direct conv1d, stride 3", x: [2, 30, 2], w: [4, 2, 33], strides: [3], padding: [[2, 1]] },
   { label: "3x3 stride 2, asymmetric padding", x: [3, 9, 8, 3], w: [3, 3, 3, 5], strides: [2, 2], padding: [[1, 1], [1, 0]] },
   { label: "stride [2,1]", x: [2, 7, 6, 2], w: [3, 2, 2, 3], strides: [2, 1] },
   { label: "stride > kernel, padded", x: [2, 7, 5, 2], w: [2, 2, 2, 3], strides: [3, 3], padding: [[1, 1], [0, 1]] },
@@ -172,6 +178,11 @@ const poolCases: PoolCase[] = [
   { label: "windows wholly in padding", x: [1, 3, 3, 2], window: [2, 2], strides: [1, 1], padding: [[2, 0], [0, 2]] },
   { label: "3x2 window, stride [1,2]", x: [2, 7, 8, 3], window: [3, 2], strides: [1, 2] },
   { label: "threaded (batch 8, 32x32x16)", x: [8, 32, 32, 16], window: [2, 2], strides: [2, 2] },
+  // Disjoint windows: each input position written once; covering ones need no zeroing first.
+  { label: "the small CNN's pooling (covering, batch 4, 26x26x32)", x: [4, 26, 26, 32], window: [2, 2], strides: [2, 2] },
+  { label: "disjoint, last row and column uncovered (11x11x64)", x: [3, 11, 11, 64], window: [2, 2], strides: [2, 2] },
+  { label: "disjoint with gaps (stride 3 > window 2)", x: [2, 9, 10, 5], window: [2, 2], strides: [3, 3] },
+  { label: "disjoint, padded", x: [2, 7, 7, 3], window: [2, 2], strides: [2, 2], padding: [[1, 0], [0, 1]] },
   { label: "threaded, overlapping windows", x: [8, 26, 26, 32], window: [3, 3], strides: [2, 2], padding: [[1, 1], [1, 1]] },
   { label: "1-d", x: [3, 11, 4], window: [3], strides: [2], padding: [[1, 1]] },
   { label: "3-d", x: [2, 4, 5, 6, 3], window: [2, 2, 3], strides: [2, 1, 2], padding: [[0, 1], [1, 0], [1, 1]] },
@@ -212,6 +223,24 @@ test("native maxPool: NaN wins as the cpu kernel says (the first NaN, and it sta
   assertSame(k.maxPoolGrad!([x, dy], attrs), cpu.maxPoolGrad([x, dy], attrs), "maxPoolGrad");
 });
 
+test("native maxPool with disjoint windows: NaN and ties route as the cpu kernel says", { skip }, () => {
+  const k = kernels();
+  for (const dtype of ["float32", "float64"] as const) {
+    const x = random([2, 6, 6, 3], dtype, 2);
+    const d = x.data;
+    d[0] = NaN; // a window whose first position is NaN
+    d[4 * 3 + 1] = NaN; // a NaN after other values
+    d[(6 + 5) * 3 + 2] = NaN;
+    d[(6 * 6 + 7) * 3] = NaN;
+    d[(6 * 6 + 8) * 3] = NaN; // two NaNs in one window: the first takes dy
+    const attrs: PoolAttrs = { windowShape: [2, 2], strides: [2, 2], padding: [[0, 0], [0, 0]] };
+    const y = cpu.maxPool([x], attrs);
+    assertSame(k.maxPool!([x], attrs), y, `${dtype} maxPool`);
+    const dy = random([...y.shape], dtype);
+    assertSame(k.maxPoolGrad!([x, dy], attrs), cpu.maxPoolGrad([x, dy], attrs), `${dtype} maxPoolGrad`);
+  }
+});
+
 test("native conv kernels: other dtypes fall back to cpu; subarray inputs work", { skip }, () => {
   const k = kernels();
   const attrs: ConvAttrs = { strides: [1, 1], padding: [[1, 1], [1, 1]], dilations: [1, 1], groups: 1 };
@@ -237,7 +266,7 @@ test("native conv addon: inconsistent arrays are a thrown error, not a crash", {
 
 test("nativeConvKernels is populated when the addon is built", { skip }, () => {
   kernels();
-  for (const name of ["conv", "convBackpropInput", "convBackpropFilter", "maxPool", "maxPoolGrad", "avgPool", "avgPoolGrad"] as const) {
+  for (const name of ["conv", "fusedConv", "convBackpropInput", "convBackpropFilter", "maxPool", "maxPoolGrad", "avgPool", "avgPoolGrad"] as const) {
     assert.equal(typeof nativeConvKernels[name], "function", name);
   }
 });

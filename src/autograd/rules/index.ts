@@ -1,8 +1,10 @@
 import { binaryRules, otherElementwiseRules, unaryRules } from "./elementwise.js";
+import { fusedRules } from "./fused.js";
 import { linalgRules } from "./linalg.js";
 import { nnRules } from "./nn.js";
 import { optimizerRules } from "./optimizer.js";
 import { reduceRules } from "./reduce.js";
+import { rnnRules } from "./rnn.js";
 import type { VjpTable } from "./rule.js";
 import { shapeRules } from "./shape.js";
 
@@ -15,5 +17,7 @@ export const vjpRules: VjpTable = {
   ...linalgRules,
   ...shapeRules,
   ...nnRules,
+  ...fusedRules,
   ...optimizerRules,
+  ...rnnRules,
 };

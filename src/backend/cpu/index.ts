@@ -7,6 +7,7 @@ import { linalgKernels } from "./linalg.js";
 import { nnKernels } from "./nn.js";
 import { optimizerKernels } from "./optimizer.js";
 import { reduceKernels } from "./reduce.js";
+import { rnnKernels } from "./rnn.js";
 import { shapeKernels } from "./shape.js";
 
 const kernels: KernelTable = {
@@ -18,6 +19,7 @@ const kernels: KernelTable = {
   ...shapeKernels,
   ...nnKernels,
   ...optimizerKernels,
+  ...rnnKernels,
 };
 
 export const cpuBackend: Backend = {

@@ -1,12 +1,13 @@
 /**
- * cpu kernels: convolution (im2col + GEMM), pooling, resizing.
+ * cpu kernels: convolution (im2col + GEMM), pooling, resizing, and the fused conv / matMul (./fused.ts).
  *
  * Every N-d kernel (N = 1, 2, 3) works on a 3-d view: missing leading spatial dims become size 1 (kernel 1,
  * stride 1, dilation 1, no padding), so one loop nest serves conv1d, conv2d and conv3d alike.
  */
 import type { DType, TypedArray } from "../../core/dtype.js";
 import type { Kernel, KernelTensor } from "../backend.js";
-import type { ConvAttrs, NNPrimitives, PoolAttrs, ResizeAttrs } from "../primitives.js";
+import type { ConvAttrs, FusedPrimitives, NNPrimitives, PoolAttrs, ResizeAttrs } from "../primitives.js";
+import { fusedConvOver, fusedMatMul } from "./fused.js";
 import { alloc, out } from "./util.js";
 
 // ---- geometry ----
@@ -590,7 +591,8 @@ const resizeNearestGrad: Kernel<"resizeNearestGrad"> = ([dy], attrs) => {
   return out(xShape, dy.dtype, DX);
 };
 
-export const nnKernels: { [P in keyof NNPrimitives]: Kernel<P> } = {
+/** The nn kernels and the fused ones (./fused.ts), which build on conv. */
+export const nnKernels: { [P in keyof NNPrimitives | keyof FusedPrimitives]: Kernel<P> } = {
   conv,
   convBackpropInput,
   convBackpropFilter,
@@ -602,4 +604,6 @@ export const nnKernels: { [P in keyof NNPrimitives]: Kernel<P> } = {
   resizeBilinearGrad,
   resizeNearest,
   resizeNearestGrad,
+  fusedConv: fusedConvOver(conv),
+  fusedMatMul,
 };

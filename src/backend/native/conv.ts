@@ -1,22 +1,25 @@
 /**
- * Native convolution and pooling kernels (native/src/conv.cc: im2col/col2im + CBLAS GEMM, pooling on the cores).
+ * Native convolution and pooling kernels (native/src/conv.cc: im2col/col2im + CBLAS GEMM, direct loops for shallow
+ * inputs, pooling on the cores), and the fused conv (bias and activation applied inside the conv's output loop).
  *
- * The addon works in place on the typed arrays: inputs are passed as they are, outputs are allocated here and
- * filled by the addon. Problems with 1 to 3 spatial dims are lifted to 3-d (as the cpu kernels do) and described to
+ * The addon works in place on the typed arrays: inputs are passed as they are, outputs are taken here (from the
+ * buffer pool: the addon writes every element) and filled by the addon. Problems with 1 to 3 spatial dims are lifted to 3-d (as the cpu kernels do) and described to
  * the addon by an Int32Array. Anything the addon does not take (dtypes other than float32/float64, shapes whose
  * data does not match) goes to the cpu kernel of the same name.
  */
 import type { DType } from "../../core/dtype.js";
+import { takeBuffer } from "../../tensor/buffer-pool.js";
 import type { Kernel, KernelTensor, PartialKernelTable } from "../backend.js";
 import { nnKernels as cpu } from "../cpu/nn.js";
-import type { ConvAttrs, PoolAttrs } from "../primitives.js";
+import type { ConvAttrs, FusedActivation, PoolAttrs } from "../primitives.js";
 import { loadAddon } from "./addon.js";
 
 export type FloatArray = Float32Array | Float64Array;
 
 /** The functions native/src/conv.cc adds to the addon's exports (see conv.h). */
 export interface NativeConvAddon {
-  convForward(x: FloatArray, w: FloatArray, y: FloatArray, geometry: Int32Array): void;
+  /** y = act(x ⋆ w + bias): bias (or null), activation code (FUSED_ACTIVATION_CODES) and alpha are optional. */
+  convForward(x: FloatArray, w: FloatArray, y: FloatArray, geometry: Int32Array, bias?: FloatArray | null, activation?: number, alpha?: number): void;
   convBackpropInput(dy: FloatArray, w: FloatArray, dx: FloatArray, geometry: Int32Array): void;
   convBackpropFilter(x: FloatArray, dy: FloatArray, dw: FloatArray, geometry: Int32Array): void;
   maxPool(x: FloatArray, y: FloatArray, geometry: Int32Array): void;
@@ -25,10 +28,13 @@ export interface NativeConvAddon {
   avgPoolGrad(dy: FloatArray, dx: FloatArray, geometry: Int32Array): void;
   convSetThreads(threads: number): void;
   convGetThreads(): number;
+  /** True when convForward takes the bias / activation arguments (an addon built from older sources lacks it). */
+  convEpilogue?: boolean;
 }
 
 export type NativeConvPrimitive =
   | "conv"
+  | "fusedConv"
   | "convBackpropInput"
   | "convBackpropFilter"
   | "maxPool"
@@ -109,9 +115,21 @@ function floatData(t: KernelTensor, dtype: DType, n: number): FloatArray | null 
   return d.length === n ? d : d.subarray(0, n);
 }
 
+/** An output array the addon fills completely (possibly recycled: its contents are arbitrary). */
 function allocFloat(dtype: "float32" | "float64", n: number): FloatArray {
-  return dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
+  return takeBuffer(dtype, n) as FloatArray;
 }
+
+/** The addon's activation codes (native/src/fastmath.h, enum Activation). */
+export const FUSED_ACTIVATION_CODES: Record<FusedActivation, number> = {
+  linear: 0,
+  relu: 1,
+  relu6: 2,
+  elu: 3,
+  sigmoid: 4,
+  tanh: 5,
+  leakyrelu: 6,
+};
 
 function convGeometry(xShape: readonly number[], wShape: readonly number[], attrs: ConvAttrs): Lifted | null {
   const rank = xShape.length - 2;
@@ -138,6 +156,22 @@ export function makeNativeConvKernels(addon: NativeConvAddon): PartialKernelTabl
     const shape = [x.shape[0], ...lg.outSpatial, w.shape[w.shape.length - 1]];
     const y = allocFloat(x.dtype, size(shape));
     addon.convForward(xd, wd, y, lg.geometry);
+    return { shape, dtype: x.dtype, data: y };
+  };
+
+  /** conv with its bias and activation applied by the addon on each output block while it is in cache. */
+  const fusedConv: Kernel<"fusedConv"> = (inputs, attrs) => {
+    const [x, w, bias] = inputs;
+    const lg = convGeometry(x.shape, w.shape, attrs);
+    if (lg === null || !isFloat(x.dtype)) return cpu.fusedConv(inputs, attrs);
+    const outC = w.shape[w.shape.length - 1];
+    const xd = floatData(x, x.dtype, size(x.shape));
+    const wd = floatData(w, x.dtype, size(w.shape));
+    const bd = bias === undefined ? null : floatData(bias, x.dtype, outC);
+    if (xd === null || wd === null || (bias !== undefined && (bd === null || size(bias.shape) !== outC))) return cpu.fusedConv(inputs, attrs);
+    const shape = [x.shape[0], ...lg.outSpatial, outC];
+    const y = allocFloat(x.dtype, size(shape));
+    addon.convForward(xd, wd, y, lg.geometry, bd, FUSED_ACTIVATION_CODES[attrs.activation], attrs.alpha);
     return { shape, dtype: x.dtype, data: y };
   };
 
@@ -215,7 +249,9 @@ export function makeNativeConvKernels(addon: NativeConvAddon): PartialKernelTabl
     return { shape: xShape, dtype: dy.dtype, data: dx };
   };
 
-  return { conv, convBackpropInput, convBackpropFilter, maxPool, maxPoolGrad, avgPool, avgPoolGrad };
+  const table: PartialKernelTable<NativeConvPrimitive> = { conv, convBackpropInput, convBackpropFilter, maxPool, maxPoolGrad, avgPool, avgPoolGrad };
+  if (addon.convEpilogue === true) table.fusedConv = fusedConv;
+  return table;
 }
 
 const addon = loadAddon();

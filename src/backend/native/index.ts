@@ -12,13 +12,14 @@ import { loadAddon, nativeAddonPath } from "./addon.js";
 import { nativeConvKernels, type NativeConvPrimitive } from "./conv.js";
 import { nativeCoreKernels } from "./kernels.js";
 import { nativeOptimizerKernels } from "./optimizer.js";
+import { nativeRnnKernels } from "./rnn.js";
 
 // Core kernels (./kernels.ts) plus conv and pooling (./conv.ts over native/src/conv.cc) and the fused optimizer
-// updates (./optimizer.ts over native/src/optimizer.cc).
-const kernels: PartialKernelTable = { ...nativeCoreKernels, ...nativeConvKernels, ...nativeOptimizerKernels };
+// updates (./optimizer.ts over native/src/optimizer.cc), the fused LSTM step (./rnn.ts over native/src/rnn.cc).
+const kernels: PartialKernelTable = { ...nativeCoreKernels, ...nativeConvKernels, ...nativeOptimizerKernels, ...nativeRnnKernels };
 
 const CONV_PRIMITIVES: NativeConvPrimitive[] = [
-  "conv", "convBackpropInput", "convBackpropFilter", "maxPool", "maxPoolGrad", "avgPool", "avgPoolGrad",
+  "conv", "fusedConv", "convBackpropInput", "convBackpropFilter", "maxPool", "maxPoolGrad", "avgPool", "avgPoolGrad",
 ];
 
 /**
@@ -26,7 +27,7 @@ const CONV_PRIMITIVES: NativeConvPrimitive[] = [
  * the same on every machine).
  */
 export const NATIVE_PRIMITIVES: readonly string[] = [
-  ...new Set([...Object.keys(nativeCoreKernels), ...CONV_PRIMITIVES, ...Object.keys(nativeOptimizerKernels)]),
+  ...new Set([...Object.keys(nativeCoreKernels), ...CONV_PRIMITIVES, ...Object.keys(nativeOptimizerKernels), ...Object.keys(nativeRnnKernels)]),
 ].sort();
 
 const addon = loadAddon();

@@ -16,8 +16,10 @@ import { linalgKernels, matMulGeometry } from "../cpu/linalg.js";
 import { reduceKernels } from "../cpu/reduce.js";
 import { gatherGeometry, shapeKernels, sliceGeometry } from "../cpu/shape.js";
 import { aroundAxis } from "../cpu/util.js";
+import { fusedMatMul as cpuFusedMatMul } from "../cpu/fused.js";
 import type { BinaryPrimitives, ReducePrimitives, UnaryPrimitives } from "../primitives.js";
 import { loadAddon, type NativeAddon } from "./addon.js";
+import { FUSED_ACTIVATION_CODES } from "./conv.js";
 
 export function native(): NativeAddon {
   const addon = loadAddon();
@@ -243,6 +245,27 @@ const matMul: Kernel<"matMul"> = (inputs, attrs) => {
   return result(outShape, a.dtype, C);
 };
 
+/** native/src/gemm.cc's epilogue (absent from addons built from older sources). */
+type BiasActivation = (y: Float32Array | Float64Array, bias: Float32Array | Float64Array | null, cols: number, activation: number, alpha: number) => void;
+
+/** matMul, then bias and activation in one pass over the fresh product (float32/float64, a 1-d bias of n values). */
+const fusedMatMul: Kernel<"fusedMatMul"> = (inputs, attrs) => {
+  const [a, b, bias] = inputs;
+  const epilogue = (native() as NativeAddon & { biasActivation?: BiasActivation }).biasActivation;
+  const n = b.shape[b.shape.length - (attrs.transposeB ? 2 : 1)];
+  if (
+    epilogue === undefined || !isFloat(a.dtype) || a.dtype !== b.dtype ||
+    (bias !== undefined && (bias.dtype !== a.dtype || bias.data.length !== n))
+  ) {
+    return cpuFusedMatMul(inputs, attrs);
+  }
+  const y = matMul([a, b], { transposeA: attrs.transposeA, transposeB: attrs.transposeB });
+  if (y.data.length > 0 && (bias !== undefined || attrs.activation !== "linear")) {
+    epilogue(y.data as Float32Array | Float64Array, (bias?.data ?? null) as Float32Array | Float64Array | null, n, FUSED_ACTIVATION_CODES[attrs.activation], attrs.alpha);
+  }
+  return y;
+};
+
 // ---------------------------------------------------------------------------------------------------------------
 // Shape
 
@@ -326,7 +349,7 @@ const concat: Kernel<"concat"> = (inputs, attrs) => {
 
 function table(): PartialKernelTable {
   const t: PartialKernelTable = {
-    cast, where, reluGrad, matMul, transpose, broadcastTo, stridedSlice, concat, gather, gatherGrad,
+    cast, where, reluGrad, matMul, fusedMatMul, transpose, broadcastTo, stridedSlice, concat, gather, gatherGrad,
   };
   t.argMax = argReduce("argMax");
   t.argMin = argReduce("argMin");

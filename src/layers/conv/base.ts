@@ -11,6 +11,7 @@ import { add } from "../../ops/elementwise.js";
 import { getRegularizer, serializeRegularizer, type Regularizer } from "../../regularizers/index.js";
 import type { Tensor, Variable } from "../../tensor/tensor.js";
 import { readOptions } from "../../utils/serialization.js";
+import { fusedActivationOf, type FusedActivationOptions } from "./fused.js";
 import {
   knownDim,
   Layer,
@@ -144,6 +145,17 @@ export abstract class BaseConv extends Layer {
   /** The convolution without bias or activation, on a channels-last input. */
   protected abstract convolve(x: Tensor): Tensor;
 
+  /**
+   * `activation(convolve(x) + bias)` in one fused op (bias and activation applied while the output is in cache),
+   * or null where the layer has no fused form (the default): then call() composes the three.
+   */
+  protected convolveFused(x: Tensor, bias: Tensor | null, activation: FusedActivationOptions): Tensor | null {
+    void x;
+    void bias;
+    void activation;
+    return null;
+  }
+
   /** The spatial output sizes for an input shape (Keras's formula). */
   protected outputSpatial(shape: SymbolicShape): (number | null)[] {
     return spatialOutput(shape, this.rank, this.dataFormat, this.windows, this.strides, this.padding, this.className, "dilated kernel");
@@ -183,10 +195,17 @@ export abstract class BaseConv extends Layer {
   override call(inputs: Tensor | Tensor[], options: CallOptions): Tensor {
     void options;
     const x = toChannelsLast(singleInput(inputs, this.className), this.rank, this.dataFormat);
-    let y = this.convolve(x);
-    if (this.bias !== null) y = add(y, this.bias);
-    // Keras applies the activation in the data format (softmax runs over the last axis).
-    y = this.activation(fromChannelsLast(y, this.rank, this.dataFormat));
+    const fusedActivation = fusedActivationOf(this.activation);
+    // The fused activations are elementwise, so applying them channels-last changes nothing.
+    let y = fusedActivation === null ? null : this.convolveFused(x, this.bias, fusedActivation);
+    if (y !== null) {
+      y = fromChannelsLast(y, this.rank, this.dataFormat);
+    } else {
+      y = this.convolve(x);
+      if (this.bias !== null) y = add(y, this.bias);
+      // Keras applies the activation in the data format (softmax runs over the last axis).
+      y = this.activation(fromChannelsLast(y, this.rank, this.dataFormat));
+    }
     if (this.activityRegularizer !== null) this.addLoss(this.activityRegularizer.apply(y));
     return y;
   }

@@ -5,12 +5,14 @@
 import { getConstraint, serializeConstraint, type Constraint } from "../../constraints/index.js";
 import { ValueError } from "../../core/errors.js";
 import { getInitializer, serializeInitializer, type Initializer } from "../../initializers/index.js";
+import { fused } from "../../ops/fused.js";
 import { conv1d as conv1dOp, conv2d as conv2dOp, conv3d as conv3dOp } from "../../ops/nn.js";
 import { getRegularizer, serializeRegularizer, type Regularizer } from "../../regularizers/index.js";
 import type { Tensor, Variable } from "../../tensor/tensor.js";
 import { configToOptions } from "../../utils/serialization.js";
 import { registerLayer, type ConstraintIdentifier, type InitializerIdentifier, type LayerConfig, type RegularizerIdentifier } from "../layer.js";
 import { BaseConv, type BaseConvArgs } from "./base.js";
+import type { FusedActivationOptions } from "./fused.js";
 import { readPositiveInt } from "./utils.js";
 
 /** Options of the layers with a `filters`-output kernel (Conv*, Conv2DTranspose). */
@@ -116,6 +118,20 @@ export abstract class Conv extends FilterConv {
       return conv2dOp(x, kernel, this.strides as [number, number], padding, "NHWC", this.dilationRate as [number, number]);
     }
     return conv3dOp(x, kernel, this.strides as [number, number, number], padding, "NDHWC", this.dilationRate as [number, number, number]);
+  }
+
+  protected override convolveFused(x: Tensor, bias: Tensor | null, activation: FusedActivationOptions): Tensor {
+    const filter = this.builtKernel;
+    const epilogue = { ...activation, ...(bias === null ? {} : { bias }) };
+    if (this.rank === 1) {
+      const pad = this.padding === "causal" ? [[this.windows[0] - 1, 0] as const] : (this.padding as "valid" | "same");
+      return fused.conv1d({ x, filter, stride: this.strides[0], pad, dilation: this.dilationRate[0], ...epilogue });
+    }
+    const pad = this.padding as "valid" | "same";
+    if (this.rank === 2) {
+      return fused.conv2d({ x, filter, strides: this.strides as [number, number], pad, dilations: this.dilationRate as [number, number], ...epilogue });
+    }
+    return fused.conv3d({ x, filter, strides: this.strides as [number, number, number], pad, dilations: this.dilationRate as [number, number, number], ...epilogue });
   }
 
   override getConfig(): LayerConfig {

@@ -4,6 +4,7 @@ import type { Constraint } from "../../constraints/index.js";
 import { ValueError } from "../../core/errors.js";
 import type { Initializer } from "../../initializers/index.js";
 import { add } from "../../ops/elementwise.js";
+import { fused } from "../../ops/fused.js";
 import { matMul } from "../../ops/linalg.js";
 import { reshape } from "../../ops/shape.js";
 import type { Regularizer } from "../../regularizers/index.js";
@@ -20,6 +21,7 @@ import {
   type LayerConfig,
   type RegularizerIdentifier,
 } from "../layer.js";
+import { fusedActivationOf } from "../conv/fused.js";
 import type { SymbolicShape } from "../symbolic.js";
 import {
   activationConfig,
@@ -157,17 +159,20 @@ export class Dense extends Layer {
     void options;
     const x = singleInput(inputs, this.name);
     const kernel = this.kernel;
+    // N-D inputs: one matMul over all leading positions (reshapes share memory).
+    const lead = x.shape.slice(0, -1);
+    const a = x.rank === 2 ? x : reshape(x, [lead.reduce((p, d) => p * d, 1), kernel.shape[0]]);
+    const fusedActivation = fusedActivationOf(this.activation);
     let y: Tensor;
-    if (x.rank === 2) {
-      y = matMul(x, kernel);
+    if (fusedActivation !== null) {
+      // Bias and activation applied to the product while it is in cache (one op instead of three).
+      y = fused.matMul({ a, b: kernel, ...fusedActivation, ...(this.biasVar === null ? {} : { bias: this.biasVar }) });
     } else {
-      // N-D inputs: one matMul over all leading positions (reshapes share memory).
-      const lead = x.shape.slice(0, -1);
-      const rows = lead.reduce((p, d) => p * d, 1);
-      y = reshape(matMul(reshape(x, [rows, kernel.shape[0]]), kernel), [...lead, this.units]);
+      y = matMul(a, kernel);
+      if (this.biasVar !== null) y = add(y, this.biasVar);
     }
-    if (this.biasVar !== null) y = add(y, this.biasVar);
-    y = this.activation(y);
+    if (x.rank !== 2) y = reshape(y, [...lead, this.units]);
+    if (fusedActivation === null) y = this.activation(y);
     if (this.activityRegularizer !== null) this.addLoss(this.activityRegularizer.apply(y));
     return y;
   }

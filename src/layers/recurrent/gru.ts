@@ -2,8 +2,9 @@
  * GRUCell and GRU (Cho et al. 2014), Keras 3's: gate order z, r, h; `resetAfter` true (default, cuDNN-compatible,
  * bias [2, 3·units]: input and recurrent rows) applies the reset gate after the recurrent matMul, false before it.
  */
-import type { Activation, ActivationIdentifier } from "../../activations/index.js";
+import { getActivation, type Activation, type ActivationIdentifier } from "../../activations/index.js";
 import { add, mul, sub } from "../../ops/elementwise.js";
+import { gruStep } from "../../ops/rnn.js";
 import { pad, reshape, slice } from "../../ops/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { registerLayer, type LayerConfig } from "../layer.js";
@@ -23,9 +24,14 @@ export interface GRUCellArgs extends BaseCellArgs {
 
 const GRU_CELL_KEYS = [...BASE_CELL_KEYS, "recurrentActivation", "resetAfter", "implementation"];
 
+// The built-in activations (they cannot be re-registered): a resetAfter cell with these runs the fused gruStep.
+const TANH = getActivation("tanh");
+const SIGMOID = getActivation("sigmoid");
+
 /**
  * One GRU timestep: z, r = σ(x·W + h·U + b), h̃ = tanh(x·W_h + r ⊙ (h·U_h + b_h)) (resetAfter) or
- * tanh(x·W_h + (r ⊙ h)·U_h + b_h), h' = z·h + (1 − z)·h̃. `tn.layers.gruCell({units: 32})`
+ * tanh(x·W_h + (r ⊙ h)·U_h + b_h), h' = z·h + (1 − z)·h̃. With resetAfter and the default activations (tanh,
+ * sigmoid) a step is one fused kernel (`tn.gruStep`). `tn.layers.gruCell({units: 32})`
  */
 export class GRUCell extends GatedCell {
   static override readonly className = "GRUCell";
@@ -41,7 +47,11 @@ export class GRUCell extends GatedCell {
     this.resetAfter = readBool(a.resetAfter, true, owner, "resetAfter");
     const implementation = readImplementation(a.implementation, owner);
     this.implementation = this.recurrentDropout > 0 ? 1 : implementation;
+    this.fused = this.resetAfter && this.activation === TANH && this.recurrentActivation === SIGMOID;
   }
+
+  /** Whether a step is one fused gruStep (resetAfter, default activations) rather than the composition of its ops. */
+  private readonly fused: boolean;
 
   protected override biasShape(): number[] {
     return this.resetAfter ? [2, 3 * this.units] : [3 * this.units];
@@ -72,6 +82,11 @@ export class GRUCell extends GatedCell {
   protected recur(t: number, xp: Tensor | null, states: Tensor[], plan: StepPlan): Tensor[] {
     void t;
     const [h] = states;
+    if (this.fused && !plan.perGate) {
+      // One fused kernel from the input and recurrent projections; its gradient recomputes the gates.
+      const h2 = gruStep(xp as Tensor, plan.products[0](h), h, plan.recurrentBias ?? undefined);
+      return [h2, h2];
+    }
     const u = this.units;
     const masks = plan.recurrentMasks;
     const masked = (k: number): Tensor => (masks === null ? h : mul(h, masks[plan.perGate ? k : 0]));

@@ -1,6 +1,7 @@
 /** LSTMCell and LSTM (Hochreiter & Schmidhuber 1997), Keras 3's: gate order i, f, c, o in the kernels and bias. */
-import type { Activation, ActivationIdentifier } from "../../activations/index.js";
+import { getActivation, type Activation, type ActivationIdentifier } from "../../activations/index.js";
 import { add, mul } from "../../ops/elementwise.js";
+import { lstmStep } from "../../ops/rnn.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { registerLayer, type LayerConfig } from "../layer.js";
 import { activationConfig, checkArgs, configArgs, readActivation, readBool } from "../core/common.js";
@@ -20,9 +21,14 @@ export interface LSTMCellArgs extends BaseCellArgs {
 
 const LSTM_CELL_KEYS = [...BASE_CELL_KEYS, "recurrentActivation", "unitForgetBias", "implementation"];
 
+// The built-in activations (they cannot be re-registered): a cell with these runs the fused lstmStep.
+const TANH = getActivation("tanh");
+const SIGMOID = getActivation("sigmoid");
+
 /**
  * One LSTM timestep: states [h, c]; i, f, o = σ(x·Wᵢ,f,o + h·Uᵢ,f,o + b), c' = f·c + i·tanh(x·W_c + h·U_c + b_c),
- * h' = o·tanh(c'). `tn.layers.lstmCell({units: 32})`
+ * h' = o·tanh(c'). With the default activations (tanh, sigmoid) a step is one fused kernel (`tn.lstmStep`).
+ * `tn.layers.lstmCell({units: 32})`
  */
 export class LSTMCell extends GatedCell {
   static override readonly className = "LSTMCell";
@@ -38,7 +44,11 @@ export class LSTMCell extends GatedCell {
     this.unitForgetBias = readBool(a.unitForgetBias, true, owner, "unitForgetBias");
     const implementation = readImplementation(a.implementation, owner);
     this.implementation = this.recurrentDropout > 0 ? 1 : implementation;
+    this.fused = this.activation === TANH && this.recurrentActivation === SIGMOID;
   }
+
+  /** Whether a step is one fused lstmStep (the default activations) rather than the composition of its ops. */
+  private readonly fused: boolean;
 
   override get stateSize(): number[] {
     return [this.units, this.units];
@@ -55,6 +65,12 @@ export class LSTMCell extends GatedCell {
     const u = this.units;
     const sizes = [u, u, u, u];
     const masks = plan.recurrentMasks;
+    if (this.fused && !plan.perGate) {
+      // One fused kernel from the joint pre-activation; its gradient recomputes the gates, so only z and c are saved.
+      const z = plan.joint !== null ? plan.joint(t, h) : add(xp as Tensor, plan.products[0](masks === null ? h : mul(h, masks[0])));
+      const [h2, c2] = lstmStep(z, c);
+      return [h2, h2, c2];
+    }
     let gates: Tensor[];
     if (plan.joint !== null) {
       gates = splitColumns(plan.joint(t, h), sizes);

@@ -136,6 +136,14 @@ export class RecurrentProduct {
   }
 }
 
+/** p + h·kernel, handing the product's memory back at once (the step's working set keeps only the sum). */
+function addProduct(p: Tensor, h: Tensor, kernel: Tensor): Tensor {
+  const product = matMul(h, kernel);
+  const z = add(p, product);
+  product.dispose();
+  return z;
+}
+
 /**
  * z_t = P_t + h_t · kernel for the steps of a loop, where P [T·B, n] holds every step's input projection
  * (time-major rows, P_t the block of step t). Each step is one recorded op; its rule gives dh_t = dz_t·kernelᵀ at
@@ -165,7 +173,7 @@ export class RecurrentLinear {
     const n = projected.shape[1];
     const needsH = isRecorded([h]);
     return customGrad((hv, tok) => ({
-      value: add(slice(projected, [t * batch, 0], [batch, n]), matMul(hv, kernel)),
+      value: addProduct(slice(projected, [t * batch, 0], [batch, n]), hv, kernel),
       gradFunc: (dz) => {
         this.hs[t] = hv;
         this.dzs[t] = dz;

@@ -1,0 +1,387 @@
+/**
+ * Fused ops, as TF.js's `tf.fused`: a convolution or matrix product with its bias and activation applied while the
+ * output is still in cache (one primitive, `fusedConv` / `fusedMatMul`, instead of three passes over memory). The
+ * results and gradients are those of the composition `activation(op(x, w) + bias)`.
+ *
+ * The activations fused into the kernel: linear, relu, relu6, elu, sigmoid, tanh, leakyrelu (`leakyreluAlpha`,
+ * default 0.2). "prelu" (with `preluActivationWeights`), a leakyrelu with a negative slope, and a bias that is not
+ * one value per output channel are accepted too, and run as the composition.
+ */
+import { promoteTypes } from "../core/dtype.js";
+import { ShapeError, ValueError } from "../core/errors.js";
+import { broadcastShapes, formatShape, shapesEqual } from "../core/shape.js";
+import { runPrimitive } from "../backend/dispatch.js";
+import type { FusedActivation } from "../backend/primitives.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { elu, leakyRelu, prelu, relu, relu6, sigmoid } from "./activations.js";
+import { assertFiniteNumber, assertOptionsObject, castTo, describeValue, floatInput, type TensorLike } from "./convert.js";
+import { add, tanh } from "./elementwise.js";
+import type { DimRoundingMode, Padding } from "./nn.js";
+import { broadcastTo, reshape } from "./shape.js";
+
+/** The activations of the fused ops (TF.js's names, plus "tanh"). */
+export type FusedActivationName = FusedActivation | "prelu";
+
+const ACTIVATIONS: readonly FusedActivationName[] = ["linear", "relu", "relu6", "elu", "sigmoid", "tanh", "leakyrelu", "prelu"];
+
+/** What the fused ops add to their op: bias, activation and the activation's parameters (TF.js's names). */
+export interface FusedEpilogueArgs {
+  /** Added to the result: one value per output channel (the fast path), or any tensor that broadcasts to it. */
+  bias?: TensorLike;
+  /** Default "linear". */
+  activation?: FusedActivationName;
+  /** The slopes of "prelu" (broadcast to the result); required by it, refused by the others. */
+  preluActivationWeights?: TensorLike;
+  /** The negative slope of "leakyrelu" (default 0.2). */
+  leakyreluAlpha?: number;
+}
+
+interface ConvCommonArgs extends FusedEpilogueArgs {
+  x: TensorLike;
+  filter: TensorLike;
+  pad: Padding;
+  dimRoundingMode?: DimRoundingMode;
+}
+
+/** Arguments of `fused.conv2d` (TF.js's, NHWC only). */
+export interface FusedConv2DArgs extends ConvCommonArgs {
+  strides: number | readonly [number, number];
+  dataFormat?: "NHWC";
+  dilations?: number | readonly [number, number];
+}
+
+/** Arguments of `fused.conv1d` (x [batch, width, channels]). */
+export interface FusedConv1DArgs extends ConvCommonArgs {
+  stride: number;
+  dataFormat?: "NWC";
+  dilation?: number;
+}
+
+/** Arguments of `fused.conv3d` (x [batch, depth, height, width, channels]). */
+export interface FusedConv3DArgs extends ConvCommonArgs {
+  strides: number | readonly [number, number, number];
+  dataFormat?: "NDHWC";
+  dilations?: number | readonly [number, number, number];
+}
+
+/** Arguments of `fused.matMul` (TF.js's). */
+export interface FusedMatMulArgs extends FusedEpilogueArgs {
+  a: TensorLike;
+  b: TensorLike;
+  transposeA?: boolean;
+  transposeB?: boolean;
+}
+
+const EPILOGUE_KEYS = ["bias", "activation", "preluActivationWeights", "leakyreluAlpha"];
+
+function checkKeys(args: object, allowed: readonly string[], op: string): void {
+  for (const key of Object.keys(args)) {
+    if (!allowed.includes(key)) {
+      throw new ValueError(`${op}: unknown option ${JSON.stringify(key)}; expected one of ${allowed.join(", ")}`);
+    }
+  }
+}
+
+// ---- the epilogue ----
+
+interface Epilogue {
+  activation: FusedActivationName;
+  alpha: number;
+  prelu: Tensor | null;
+}
+
+function readEpilogue(args: FusedEpilogueArgs, op: string): Epilogue {
+  const activation = args.activation ?? "linear";
+  if (!ACTIVATIONS.includes(activation)) {
+    throw new ValueError(`${op}: activation must be one of ${ACTIVATIONS.map((a) => JSON.stringify(a)).join(", ")}, got ${describeValue(activation)}`);
+  }
+  let alpha = 0.2;
+  if (args.leakyreluAlpha !== undefined) {
+    assertFiniteNumber(args.leakyreluAlpha, op, "leakyreluAlpha");
+    alpha = args.leakyreluAlpha;
+  }
+  let preluWeights: Tensor | null = null;
+  if (activation === "prelu") {
+    if (args.preluActivationWeights === undefined) throw new ValueError(`${op}: activation "prelu" needs preluActivationWeights`);
+    preluWeights = floatInput(args.preluActivationWeights, op, "preluActivationWeights");
+  } else if (args.preluActivationWeights !== undefined) {
+    throw new ValueError(`${op}: preluActivationWeights is only used with activation "prelu", got activation ${JSON.stringify(activation)}`);
+  }
+  return { activation, alpha, prelu: preluWeights };
+}
+
+/** The bias as a float tensor of `dtype`, checked to broadcast to `outShape`; null when absent. */
+function readBias(value: TensorLike | undefined, dtype: Tensor["dtype"], outShape: readonly number[], op: string): Tensor | null {
+  if (value === undefined) return null;
+  const bias = castTo(floatInput(value, op, "bias"), dtype);
+  let shape: number[];
+  try {
+    shape = broadcastShapes(bias.shape, outShape, op);
+  } catch {
+    shape = [];
+  }
+  if (!shapesEqual(shape, outShape)) {
+    throw new ShapeError(`${op}: bias of shape ${formatShape(bias.shape)} must broadcast to the result's shape ${formatShape(outShape)}`);
+  }
+  return bias;
+}
+
+/** The bias as the fused kernels take it ([channels]), or null when it must be added as a broadcast instead. */
+function channelBias(bias: Tensor, channels: number): Tensor | null {
+  if (bias.rank > 1 && bias.shape.slice(0, -1).some((d) => d !== 1)) return null;
+  const flat = bias.rank === 1 ? bias : reshape(bias, [bias.size]);
+  if (flat.size === channels) return flat;
+  return flat.size === 1 ? broadcastTo(flat, [channels]) : null;
+}
+
+/** Whether the primitive can apply this activation itself (leakyrelu's gradient needs alpha >= 0). */
+function kernelActivation(e: Epilogue): FusedActivation | null {
+  if (e.activation === "prelu") return null;
+  if (e.activation === "leakyrelu" && !(e.alpha >= 0)) return null;
+  return e.activation;
+}
+
+/** The unfused epilogue: activation(y + bias). */
+function composed(y: Tensor, bias: Tensor | null, e: Epilogue): Tensor {
+  const z = bias === null ? y : add(y, bias);
+  switch (e.activation) {
+    case "linear":
+      return z;
+    case "relu":
+      return relu(z);
+    case "relu6":
+      return relu6(z);
+    case "elu":
+      return elu(z);
+    case "sigmoid":
+      return sigmoid(z);
+    case "tanh":
+      return tanh(z);
+    case "leakyrelu":
+      return leakyRelu(z, e.alpha);
+    case "prelu":
+      return prelu(z, e.prelu as Tensor);
+  }
+}
+
+// ---- convolution ----
+
+const SPATIAL: Record<number, string[]> = { 1: ["width"], 2: ["height", "width"], 3: ["depth", "height", "width"] };
+
+/** A positive integer or an array of `n` of them. */
+function intTuple(value: unknown, n: number, op: string, arg: string, fallback?: number): number[] {
+  if (value === undefined && fallback !== undefined) return new Array<number>(n).fill(fallback);
+  const ok = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v > 0;
+  if (ok(value)) return new Array<number>(n).fill(value);
+  if (Array.isArray(value) && value.length === n && value.every(ok)) return value.slice() as number[];
+  throw new ValueError(`${op}: ${arg} must be a positive integer or an array of ${n} positive integers, got ${JSON.stringify(value) ?? String(value)}`);
+}
+
+/** Padding as explicit [before, after] pairs, exactly as the conv ops resolve it (TF's "same"). */
+function resolvePadding(
+  pad: Padding,
+  inSizes: readonly number[],
+  windows: readonly number[],
+  strides: readonly number[],
+  op: string,
+  dimRoundingMode: DimRoundingMode | undefined,
+): [number, number][] {
+  const n = inSizes.length;
+  if (pad === "valid") return inSizes.map(() => [0, 0]);
+  if (pad === "same") {
+    return inSizes.map((size, i) => {
+      const total = Math.max((Math.ceil(size / strides[i]) - 1) * strides[i] + windows[i] - size, 0);
+      const before = Math.floor(total / 2);
+      return [before, total - before];
+    });
+  }
+  if (typeof pad === "number") {
+    if (!Number.isInteger(pad) || pad < 0) throw new ValueError(`${op}: pad must be a non-negative integer, "same", "valid" or explicit pairs, got ${pad}`);
+    if (dimRoundingMode === undefined || dimRoundingMode === "floor") return inSizes.map(() => [pad, pad]);
+    if (dimRoundingMode !== "round" && dimRoundingMode !== "ceil") {
+      throw new ValueError(`${op}: dimRoundingMode must be "floor", "round" or "ceil", got ${describeValue(dimRoundingMode)}`);
+    }
+    const round = dimRoundingMode === "ceil" ? Math.ceil : Math.round;
+    return inSizes.map((size, i) => {
+      const outSize = round((size - windows[i] + 2 * pad) / strides[i] + 1);
+      return [pad, Math.max(pad, (outSize - 1) * strides[i] + windows[i] - size - pad)];
+    });
+  }
+  if (Array.isArray(pad)) {
+    const pairOk = (p: unknown): p is [number, number] =>
+      Array.isArray(p) && p.length === 2 && p.every((v) => typeof v === "number" && Number.isInteger(v) && v >= 0);
+    if (pad.every(pairOk)) {
+      if (pad.length === n) return pad.map((p) => [p[0], p[1]]);
+      if (pad.length === n + 2) {
+        const [first, last] = [pad[0], pad[n + 1]];
+        if (first[0] !== 0 || first[1] !== 0 || last[0] !== 0 || last[1] !== 0) {
+          throw new ValueError(`${op}: explicit pad must be zero on the batch and channel dimensions, got ${JSON.stringify(pad)}`);
+        }
+        return pad.slice(1, n + 1).map((p) => [p[0], p[1]]);
+      }
+    }
+  }
+  throw new ValueError(
+    `${op}: pad must be "same", "valid", a non-negative integer, or ${n} (or ${n + 2}) [before, after] pairs of non-negative integers, got ${JSON.stringify(pad) ?? String(pad)}`,
+  );
+}
+
+interface ConvSpec {
+  op: string;
+  rank: number;
+  strides: unknown;
+  dilations: unknown;
+  dataFormat: string | undefined;
+  channelsLast: string;
+}
+
+function fusedConvOp(args: ConvCommonArgs, spec: ConvSpec): Tensor {
+  const { op, rank } = spec;
+  if (spec.dataFormat !== undefined && spec.dataFormat !== spec.channelsLast) {
+    throw new ValueError(`${op}: dataFormat must be ${JSON.stringify(spec.channelsLast)} (the fused ops are channels-last only), got ${describeValue(spec.dataFormat)}`);
+  }
+  const x0 = floatInput(args.x, op, "x");
+  const filter0 = floatInput(args.filter, op, "filter");
+  if (filter0.rank !== rank + 2) {
+    throw new ShapeError(`${op}: filter must be rank ${rank + 2} [${SPATIAL[rank].join(", ")}, inChannels, outChannels], got rank ${filter0.rank} (shape ${formatShape(filter0.shape)})`);
+  }
+  if (x0.rank !== rank + 2 && x0.rank !== rank + 1) {
+    throw new ShapeError(
+      `${op}: x must be rank ${rank + 2} [batch, ${SPATIAL[rank].join(", ")}, channels] or rank ${rank + 1} (unbatched), got rank ${x0.rank} (shape ${formatShape(x0.shape)})`,
+    );
+  }
+  const strides = intTuple(spec.strides, rank, op, "strides");
+  const dilations = intTuple(spec.dilations, rank, op, "dilations", 1);
+  const epilogue = readEpilogue(args, op);
+  const unbatched = x0.rank === rank + 1;
+  const xb = unbatched ? reshape(x0, [1, ...x0.shape]) : x0;
+  const C = xb.shape[rank + 1];
+  const inDepth = filter0.shape[rank];
+  const outC = filter0.shape[rank + 1];
+  if (inDepth === 0 || C % inDepth !== 0) {
+    throw new ShapeError(
+      `${op}: x has ${C} input channels but filter expects ${inDepth} (filter[${rank}] of shape ${formatShape(filter0.shape)}); x's channels must equal filter[${rank}] (or be a multiple of it for a grouped convolution)`,
+    );
+  }
+  const groups = C / inDepth;
+  if (outC % groups !== 0) {
+    throw new ShapeError(`${op}: grouped convolution with ${groups} groups needs output channels (filter[${rank + 1}] = ${outC}) divisible by ${groups}`);
+  }
+  const windows = filter0.shape.slice(0, rank).map((k, i) => (k - 1) * dilations[i] + 1);
+  const inSizes = xb.shape.slice(1, rank + 1);
+  const padding = resolvePadding(args.pad, inSizes, windows, strides, op, args.dimRoundingMode);
+  const outSpatial = inSizes.map((size, i) => {
+    const padded = size + padding[i][0] + padding[i][1];
+    if (padded < windows[i]) {
+      throw new ShapeError(
+        `${op}: filter (dilated) (extent ${windows[i]} along ${SPATIAL[rank][i]}) is larger than the padded input (${size} + padding ${padding[i][0]} + ${padding[i][1]} = ${padded})`,
+      );
+    }
+    return Math.floor((padded - windows[i]) / strides[i]) + 1;
+  });
+  const dtype = promoteTypes(xb.dtype, filter0.dtype);
+  const x = castTo(xb, dtype);
+  const filter = castTo(filter0, dtype);
+  const outShape = [xb.shape[0], ...outSpatial, outC];
+  const bias = readBias(args.bias, dtype, unbatched ? outShape.slice(1) : outShape, op);
+  const conv = { strides, padding, dilations, groups };
+  const act = kernelActivation(epilogue);
+  const perChannel = bias === null ? null : channelBias(bias, outC);
+  let y: Tensor;
+  if (act !== null && (bias === null || perChannel !== null)) {
+    y = runPrimitive("fusedConv", perChannel === null ? [x, filter] : [x, filter, perChannel], { ...conv, activation: act, alpha: epilogue.alpha });
+    if (unbatched) y = reshape(y, y.shape.slice(1));
+  } else {
+    y = runPrimitive("conv", [x, filter], conv);
+    if (unbatched) y = reshape(y, y.shape.slice(1));
+    y = composed(y, bias, epilogue);
+  }
+  return y;
+}
+
+/**
+ * `activation(conv2d(x, filter) + bias)` in one pass over the output (TF.js's `tf.fused.conv2d`; NHWC).
+ * `tn.fused.conv2d({x: tn.ones([1, 3, 3, 1]), filter: tn.ones([2, 2, 1, 1]), strides: 1, pad: "valid", bias: [-5], activation: "relu"})` → all 0
+ */
+export function conv2d(args: FusedConv2DArgs): Tensor {
+  const op = "fused.conv2d";
+  assertOptionsObject(args, op);
+  checkKeys(args, ["x", "filter", "strides", "pad", "dataFormat", "dilations", "dimRoundingMode", ...EPILOGUE_KEYS], op);
+  return fusedConvOp(args, { op, rank: 2, strides: args.strides, dilations: args.dilations, dataFormat: args.dataFormat, channelsLast: "NHWC" });
+}
+
+/**
+ * `activation(conv1d(x, filter) + bias)` in one pass over the output (NWC).
+ * `tn.fused.conv1d({x: tn.ones([1, 3, 1]), filter: tn.ones([2, 1, 1]), stride: 1, pad: "valid", bias: [1]})` → [[[3], [3]]]
+ */
+export function conv1d(args: FusedConv1DArgs): Tensor {
+  const op = "fused.conv1d";
+  assertOptionsObject(args, op);
+  checkKeys(args, ["x", "filter", "stride", "pad", "dataFormat", "dilation", "dimRoundingMode", ...EPILOGUE_KEYS], op);
+  return fusedConvOp(args, { op, rank: 1, strides: args.stride, dilations: args.dilation, dataFormat: args.dataFormat, channelsLast: "NWC" });
+}
+
+/**
+ * `activation(conv3d(x, filter) + bias)` in one pass over the output (NDHWC).
+ * `tn.fused.conv3d({x: tn.ones([1, 2, 2, 2, 1]), filter: tn.ones([2, 2, 2, 1, 1]), strides: 1, pad: "valid", activation: "tanh"})` → [[[[[tanh(8)]]]]]
+ */
+export function conv3d(args: FusedConv3DArgs): Tensor {
+  const op = "fused.conv3d";
+  assertOptionsObject(args, op);
+  checkKeys(args, ["x", "filter", "strides", "pad", "dataFormat", "dilations", "dimRoundingMode", ...EPILOGUE_KEYS], op);
+  return fusedConvOp(args, { op, rank: 3, strides: args.strides, dilations: args.dilations, dataFormat: args.dataFormat, channelsLast: "NDHWC" });
+}
+
+// ---- matMul ----
+
+/**
+ * `activation(matMul(a, b) + bias)` in one pass over the product (TF.js's `tf.fused.matMul`); batch dims broadcast,
+ * transposes are free. `tn.fused.matMul({a: [[1, 2]], b: [[3], [4]], bias: [1], activation: "relu"})` → [[12]]
+ */
+export function matMul(args: FusedMatMulArgs): Tensor {
+  const op = "fused.matMul";
+  assertOptionsObject(args, op);
+  checkKeys(args, ["a", "b", "transposeA", "transposeB", ...EPILOGUE_KEYS], op);
+  const a0 = floatInput(args.a, op, "a");
+  const b0 = floatInput(args.b, op, "b");
+  const transposeA = args.transposeA ?? false;
+  const transposeB = args.transposeB ?? false;
+  if (typeof transposeA !== "boolean" || typeof transposeB !== "boolean") {
+    throw new ValueError(`${op}: transposeA and transposeB must be booleans, got ${describeValue(transposeA)} and ${describeValue(transposeB)}`);
+  }
+  for (const [name, t] of [["a", a0], ["b", b0]] as const) {
+    if (t.rank < 2) throw new ShapeError(`${op}: ${name} must have rank >= 2, got rank ${t.rank} (shape ${formatShape(t.shape)})`);
+  }
+  const axisA = transposeA ? a0.rank - 2 : a0.rank - 1;
+  const axisB = transposeB ? b0.rank - 1 : b0.rank - 2;
+  if (a0.shape[axisA] !== b0.shape[axisB]) {
+    throw new ShapeError(
+      `${op}: inner dimensions differ: a is ${formatShape(a0.shape)}, b is ${formatShape(b0.shape)} (a[${axisA}]=${a0.shape[axisA]} must equal b[${axisB}]=${b0.shape[axisB]})` +
+        (transposeA || transposeB ? ` with transposeA=${transposeA}, transposeB=${transposeB}` : ""),
+    );
+  }
+  let batch: number[];
+  try {
+    batch = broadcastShapes(a0.shape.slice(0, -2), b0.shape.slice(0, -2), op);
+  } catch {
+    throw new ShapeError(`${op}: batch dimensions of a ${formatShape(a0.shape)} and b ${formatShape(b0.shape)} do not broadcast`);
+  }
+  const epilogue = readEpilogue(args, op);
+  const dtype = promoteTypes(a0.dtype, b0.dtype);
+  const a = castTo(a0, dtype);
+  const b = castTo(b0, dtype);
+  const m = transposeA ? a.shape[a.rank - 1] : a.shape[a.rank - 2];
+  const n = transposeB ? b.shape[b.rank - 2] : b.shape[b.rank - 1];
+  const outShape = [...batch, m, n];
+  const bias = readBias(args.bias, dtype, outShape, op);
+  const act = kernelActivation(epilogue);
+  const perColumn = bias === null ? null : channelBias(bias, n);
+  if (act !== null && (bias === null || perColumn !== null)) {
+    const inputs = perColumn === null ? [a, b] : [a, b, perColumn];
+    return runPrimitive("fusedMatMul", inputs, { transposeA, transposeB, activation: act, alpha: epilogue.alpha });
+  }
+  return composed(runPrimitive("matMul", [a, b], { transposeA, transposeB }), bias, epilogue);
+}
+
+/** The fused ops as one namespace (`tn.fused.conv2d`, `tn.fused.matMul`), as TF.js's `tf.fused`. */
+export const fused = { conv1d, conv2d, conv3d, matMul };
