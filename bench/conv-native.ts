@@ -207,7 +207,7 @@ async function main(): Promise<void> {
   contenders.push(tensileContender("Tensile `cpu`", cpuTable));
   const tf = withTfjs ? await loadTfjs() : null;
   if (tf) contenders.push(tfjsContender(tf, "cpu"), tfjsContender(tf, "wasm"));
-  const threads = hasConvFunctions(addon) ? addon.convGetThreads() : 1;
+  const threads = hasConvFunctions(addon) ? addon.getThreads() : 1;
   console.log(
     `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? "?"} · Node ${process.version} · batch ${B}, float32` +
       (hasConvFunctions(addon) ? ` · native threads ${threads} (BLAS calls split across them), OpenBLAS core ${process.env.OPENBLAS_CORETYPE ?? "(its choice)"}` : "") +

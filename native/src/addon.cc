@@ -39,7 +39,8 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   return o;
 }
 
-// setThreads(n): threads for the own loops and the BLAS (conv has its own setter, convSetThreads).
+// setThreads(n): the addon's one thread count, for every loop of the pool (conv and pooling included) and the BLAS
+// calls they split; the BLAS itself stays single-threaded (gemm.cc).
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsNumber()) return tn::Fail(env, "setThreads", "expected a thread count");

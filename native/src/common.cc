@@ -16,12 +16,9 @@ Napi::Value Fail(Napi::Env env, const char* fn, const std::string& msg) {
   return env.Undefined();
 }
 
-bool GetArr(const Napi::CallbackInfo& info, size_t i, Arr& out, const char* fn) {
-  if (info.Length() <= i || !info[i].IsTypedArray()) {
-    Fail(info.Env(), fn, "argument " + std::to_string(i) + " must be a TypedArray");
-    return false;
-  }
-  Napi::TypedArray t = info[i].As<Napi::TypedArray>();
+bool ArrOf(const Napi::Value& v, Arr& out) {
+  if (!v.IsTypedArray()) return false;
+  Napi::TypedArray t = v.As<Napi::TypedArray>();
   switch (t.TypedArrayType()) {
     case napi_float32_array: out.kind = Kind::F32; break;
     case napi_float64_array: out.kind = Kind::F64; break;
@@ -32,6 +29,14 @@ bool GetArr(const Napi::CallbackInfo& info, size_t i, Arr& out, const char* fn) 
   Napi::ArrayBuffer buf = t.ArrayBuffer();
   out.data = static_cast<uint8_t*>(buf.Data()) + t.ByteOffset();
   out.length = static_cast<i64>(t.ElementLength());
+  return true;
+}
+
+bool GetArr(const Napi::CallbackInfo& info, size_t i, Arr& out, const char* fn) {
+  if (info.Length() <= i || !ArrOf(info[i], out)) {
+    Fail(info.Env(), fn, "argument " + std::to_string(i) + " must be a TypedArray");
+    return false;
+  }
   return true;
 }
 

@@ -24,6 +24,8 @@ struct Arr {
   }
 };
 
+/** `v` as a TypedArray's memory, in place (kind Other beyond Float32/Float64/Int32/Uint8); false if it is none. */
+bool ArrOf(const Napi::Value& v, Arr& out);
 /** Reads info[i] as a TypedArray (Float32/Float64/Int32/Uint8); false (and a pending JS error) otherwise. */
 bool GetArr(const Napi::CallbackInfo& info, size_t i, Arr& out, const char* fn);
 /** Reads info[i] as an Int32Array (shapes and strides); false with a pending JS error otherwise. */
@@ -32,7 +34,7 @@ bool GetInts(const Napi::CallbackInfo& info, size_t i, const int32_t*& data, i64
 Napi::Value Fail(Napi::Env env, const char* fn, const std::string& msg);
 i64 IntArg(const Napi::CallbackInfo& info, size_t i);
 
-/** Threads used by the own loops (and set on the BLAS when it allows it). */
+/** The addon's one thread count: the pool's loops, the BLAS calls they split included (the BLAS runs single-threaded). */
 int Threads();
 void SetThreads(int n);
 
@@ -78,7 +80,6 @@ void ParallelGemm(bool ta, bool tb, i64 m, i64 n, i64 k, double alpha, const dou
 /**
  * While alive, the BLAS runs single-threaded, so that the pool's threads can each call it on their share of the
  * work without its threads competing with ours (gemm.cc keeps it so anyway; this guards a count set elsewhere).
- * `ok`: the pool's threads may call the BLAS (every CBLAS is thread-safe; kept for callers' clarity).
  */
 class SingleThreadedBlas {
  public:
@@ -90,7 +91,6 @@ class SingleThreadedBlas {
   }
   SingleThreadedBlas(const SingleThreadedBlas&) = delete;
   SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
-  bool ok = true;
 
  private:
   int saved_;

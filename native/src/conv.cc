@@ -243,23 +243,21 @@ bool ForRowBlocks(i64 rows, i64 patch, i64 align, i64 flops, Body body) {
   const int threads = flops >= (i64{1} << 22) ? static_cast<int>(std::min<i64>(Threads(), units)) : 1;
   if (threads > 1) {
     SingleThreadedBlas single;
-    if (single.ok) {
-      const i64 block = BlockRows(patch, rows, kThreadBlock);
-      std::vector<T*> buffers(threads, nullptr);
-      bool ok = true;
-      for (int t = 0; t < threads; t++) {
-        buffers[t] = static_cast<T*>(std::malloc(sizeof(T) * static_cast<size_t>(block * patch)));
-        ok = ok && buffers[t] != nullptr;
-      }
-      if (ok) {
-        ParallelParts(units, threads, [&](int part, i64 u0, i64 u1) {
-          const i64 end = std::min(rows, u1 * align);
-          for (i64 r0 = u0 * align; r0 < end; r0 += block) body(part, r0, std::min(end, r0 + block), buffers[part]);
-        });
-      }
-      for (T* b : buffers) std::free(b);
-      return ok;
+    const i64 block = BlockRows(patch, rows, kThreadBlock);
+    std::vector<T*> buffers(threads, nullptr);
+    bool ok = true;
+    for (int t = 0; t < threads; t++) {
+      buffers[t] = static_cast<T*>(std::malloc(sizeof(T) * static_cast<size_t>(block * patch)));
+      ok = ok && buffers[t] != nullptr;
     }
+    if (ok) {
+      ParallelParts(units, threads, [&](int part, i64 u0, i64 u1) {
+        const i64 end = std::min(rows, u1 * align);
+        for (i64 r0 = u0 * align; r0 < end; r0 += block) body(part, r0, std::min(end, r0 + block), buffers[part]);
+      });
+    }
+    for (T* b : buffers) std::free(b);
+    return ok;
   }
   const i64 block = BlockRows(patch, rows, kSharedBlock);
   T* P = static_cast<T*>(std::malloc(sizeof(T) * static_cast<size_t>(block * patch)));
@@ -1097,16 +1095,6 @@ Napi::Value PoolEntry(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-/** Kept for addons' callers of old: the one thread count of the addon (same as setThreads, BLAS aside). */
-Napi::Value SetThreads(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsNumber()) return Fail(env, "convSetThreads", "expected a thread count");
-  tn::SetThreads(info[0].As<Napi::Number>().Int32Value());
-  return env.Undefined();
-}
-
-Napi::Value GetThreads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), Threads()); }
-
 }  // namespace
 
 void InitConv(Napi::Env env, Napi::Object exports) {
@@ -1117,7 +1105,5 @@ void InitConv(Napi::Env env, Napi::Object exports) {
   exports.Set("maxPoolGrad", Napi::Function::New(env, PoolEntry<PoolOp::MaxGrad>, "maxPoolGrad"));
   exports.Set("avgPool", Napi::Function::New(env, PoolEntry<PoolOp::Avg>, "avgPool"));
   exports.Set("avgPoolGrad", Napi::Function::New(env, PoolEntry<PoolOp::AvgGrad>, "avgPoolGrad"));
-  exports.Set("convSetThreads", Napi::Function::New(env, SetThreads, "convSetThreads"));
-  exports.Set("convGetThreads", Napi::Function::New(env, GetThreads, "convGetThreads"));
   exports.Set("convEpilogue", Napi::Boolean::New(env, true));  // convForward takes (bias, activation, alpha)
 }

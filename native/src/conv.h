@@ -6,7 +6,6 @@
 //   convBackpropInput(dy, w, dx, geom)    dx = col2im(dy · wᵀ)
 //   convBackpropFilter(x, dy, dw, geom)   dw = im2col(x)ᵀ · dy
 //   maxPool(x, y, pool)  maxPoolGrad(x, dy, dx, pool)  avgPool(x, y, pool)  avgPoolGrad(dy, dx, pool)
-//   convSetThreads(n)  convGetThreads()    the addon's one thread count (as setThreads, without the BLAS's)
 //   convEpilogue                          true: convForward takes the epilogue arguments
 // `geom` is an Int32Array [N, D, H, W, C, OD, OH, OW, KD, KH, KW, strideD/H/W, dilationD/H/W, padBeforeD/H/W,
 // groups, outC] (1-d and 2-d problems lifted to 3-d with leading size-1 dims); `pool` is the same without

@@ -105,18 +105,14 @@ bool GetArrList(const Napi::CallbackInfo& info, size_t i, std::vector<Arr>& out,
       present.push_back(false);
       continue;
     }
-    if (!item.IsTypedArray()) {
+    if (!ArrOf(item, a)) {
       Fail(info.Env(), fn, "array element " + std::to_string(k) + " must be a TypedArray or null");
       return false;
     }
-    Napi::TypedArray t = item.As<Napi::TypedArray>();
-    switch (t.TypedArrayType()) {
-      case napi_float32_array: a.kind = Kind::F32; break;
-      case napi_float64_array: a.kind = Kind::F64; break;
-      default: Fail(info.Env(), fn, "arrays must be Float32Arrays or Float64Arrays"); return false;
+    if (a.kind != Kind::F32 && a.kind != Kind::F64) {
+      Fail(info.Env(), fn, "arrays must be Float32Arrays or Float64Arrays");
+      return false;
     }
-    a.data = static_cast<uint8_t*>(t.ArrayBuffer().Data()) + t.ByteOffset();
-    a.length = static_cast<i64>(t.ElementLength());
     out.push_back(a);
     present.push_back(true);
   }

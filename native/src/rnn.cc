@@ -149,8 +149,12 @@ void GruBackward(const T* xp, const T* hp, const T* h, const T* bh, const T* dh2
   for (i64 j = 0; j < u; j++) dbh[j] = static_cast<T>(acc[j]);
 }
 
-/** Reads `count` float arrays of one kind from info[0..count). */
-bool GetFloats(const Napi::CallbackInfo& info, Arr* arrs, int count, const char* fn) {
+/**
+ * Reads a cell entry's arguments: `count` float arrays of one kind, then units (info[count]). The arrays' lengths
+ * must follow `widths`: width w > 0 is a [batch, w·u] array, 0 a [u] one (a bias); batch comes from the first.
+ */
+bool ReadCellArgs(const Napi::CallbackInfo& info, Arr* arrs, int count, const int* widths, i64& batch, i64& u,
+                  const char* fn) {
   for (int k = 0; k < count; k++) {
     if (!GetArr(info, k, arrs[k], fn)) return false;
     if (arrs[k].kind != Kind::F32 && arrs[k].kind != Kind::F64) {
@@ -162,20 +166,15 @@ bool GetFloats(const Napi::CallbackInfo& info, Arr* arrs, int count, const char*
       return false;
     }
   }
-  return true;
-}
-
-/** Checks the lengths against [B, 4u] for z (and dz) and [B, u] for the others; sets batch. */
-bool CheckLstm(const Napi::CallbackInfo& info, const Arr* arrs, int count, const int* wide, i64 u, i64& batch,
-               const char* fn) {
+  u = IntArg(info, count);
   if (u < 1) {
     Fail(info.Env(), fn, "units must be a positive integer");
     return false;
   }
-  batch = arrs[0].length / (4 * u);
+  batch = arrs[0].length / (widths[0] * u);
   for (int k = 0; k < count; k++) {
-    if (arrs[k].length != batch * (wide[k] ? 4 * u : u)) {
-      Fail(info.Env(), fn, "array " + std::to_string(k) + " has the wrong length for [batch, units]");
+    if (arrs[k].length != (widths[k] == 0 ? u : batch * widths[k] * u)) {
+      Fail(info.Env(), fn, "array " + std::to_string(k) + " has the wrong length");
       return false;
     }
   }
@@ -184,14 +183,11 @@ bool CheckLstm(const Napi::CallbackInfo& info, const Arr* arrs, int count, const
 
 // lstmCell(z, c, h, c2, units): h, c2 written.
 Napi::Value LstmCellEntry(const Napi::CallbackInfo& info) {
-  const char* fn = "lstmCell";
+  static const int kWidths[4] = {4, 1, 1, 1};
   Napi::Env env = info.Env();
   Arr a[4];
-  if (!GetFloats(info, a, 4, fn)) return env.Undefined();
-  static const int kWide[4] = {1, 0, 0, 0};
-  i64 batch = 0;
-  if (!CheckLstm(info, a, 4, kWide, IntArg(info, 4), batch, fn)) return env.Undefined();
-  const i64 u = IntArg(info, 4);
+  i64 batch = 0, u = 0;
+  if (!ReadCellArgs(info, a, 4, kWidths, batch, u, "lstmCell")) return env.Undefined();
   if (a[0].kind == Kind::F32) LstmForward<float>(a[0].as<float>(), a[1].as<float>(), a[2].as<float>(), a[3].as<float>(), batch, u);
   else LstmForward<double>(a[0].as<double>(), a[1].as<double>(), a[2].as<double>(), a[3].as<double>(), batch, u);
   return env.Undefined();
@@ -199,14 +195,11 @@ Napi::Value LstmCellEntry(const Napi::CallbackInfo& info) {
 
 // lstmCellGrad(z, c, dh, dc, dz, dcPrev, units): dz, dcPrev written.
 Napi::Value LstmCellGradEntry(const Napi::CallbackInfo& info) {
-  const char* fn = "lstmCellGrad";
+  static const int kWidths[6] = {4, 1, 1, 1, 4, 1};
   Napi::Env env = info.Env();
   Arr a[6];
-  if (!GetFloats(info, a, 6, fn)) return env.Undefined();
-  static const int kWide[6] = {1, 0, 0, 0, 1, 0};
-  i64 batch = 0;
-  if (!CheckLstm(info, a, 6, kWide, IntArg(info, 6), batch, fn)) return env.Undefined();
-  const i64 u = IntArg(info, 6);
+  i64 batch = 0, u = 0;
+  if (!ReadCellArgs(info, a, 6, kWidths, batch, u, "lstmCellGrad")) return env.Undefined();
   if (a[0].kind == Kind::F32) {
     LstmBackward<float>(a[0].as<float>(), a[1].as<float>(), a[2].as<float>(), a[3].as<float>(), a[4].as<float>(),
                         a[5].as<float>(), batch, u);
@@ -217,34 +210,13 @@ Napi::Value LstmCellGradEntry(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-/** Checks gruCell's and gruCellGrad's lengths: xp, hp (and dxp, dhp) [B, 3u], bh (and dbh) [u], the rest [B, u]. */
-bool CheckGru(const Napi::CallbackInfo& info, const Arr* arrs, int count, const int* kinds, i64 u, i64& batch,
-              const char* fn) {
-  if (u < 1) {
-    Fail(info.Env(), fn, "units must be a positive integer");
-    return false;
-  }
-  batch = arrs[0].length / (3 * u);
-  for (int k = 0; k < count; k++) {
-    const i64 want = kinds[k] == 3 ? batch * 3 * u : kinds[k] == 0 ? u : batch * u;
-    if (arrs[k].length != want) {
-      Fail(info.Env(), fn, "array " + std::to_string(k) + " has the wrong length");
-      return false;
-    }
-  }
-  return true;
-}
-
 // gruCell(xp, hp, h, bh, h2, units): h2 written.
 Napi::Value GruCellEntry(const Napi::CallbackInfo& info) {
-  const char* fn = "gruCell";
+  static const int kWidths[5] = {3, 3, 1, 0, 1};
   Napi::Env env = info.Env();
   Arr a[5];
-  if (!GetFloats(info, a, 5, fn)) return env.Undefined();
-  static const int kKinds[5] = {3, 3, 1, 0, 1};
-  i64 batch = 0;
-  const i64 u = IntArg(info, 5);
-  if (!CheckGru(info, a, 5, kKinds, u, batch, fn)) return env.Undefined();
+  i64 batch = 0, u = 0;
+  if (!ReadCellArgs(info, a, 5, kWidths, batch, u, "gruCell")) return env.Undefined();
   if (a[0].kind == Kind::F32) {
     GruForward<float>(a[0].as<float>(), a[1].as<float>(), a[2].as<float>(), a[3].as<float>(), a[4].as<float>(), batch, u);
   } else {
@@ -256,14 +228,11 @@ Napi::Value GruCellEntry(const Napi::CallbackInfo& info) {
 
 // gruCellGrad(xp, hp, h, bh, dh2, dxp, dhp, dh, dbh, units): the last four written.
 Napi::Value GruCellGradEntry(const Napi::CallbackInfo& info) {
-  const char* fn = "gruCellGrad";
+  static const int kWidths[9] = {3, 3, 1, 0, 1, 3, 3, 1, 0};
   Napi::Env env = info.Env();
   Arr a[9];
-  if (!GetFloats(info, a, 9, fn)) return env.Undefined();
-  static const int kKinds[9] = {3, 3, 1, 0, 1, 3, 3, 1, 0};
-  i64 batch = 0;
-  const i64 u = IntArg(info, 9);
-  if (!CheckGru(info, a, 9, kKinds, u, batch, fn)) return env.Undefined();
+  i64 batch = 0, u = 0;
+  if (!ReadCellArgs(info, a, 9, kWidths, batch, u, "gruCellGrad")) return env.Undefined();
   if (a[0].kind == Kind::F32) {
     GruBackward<float>(a[0].as<float>(), a[1].as<float>(), a[2].as<float>(), a[3].as<float>(), a[4].as<float>(),
                        a[5].as<float>(), a[6].as<float>(), a[7].as<float>(), a[8].as<float>(), batch, u);

@@ -6,7 +6,7 @@
  */
 import { ValueError } from "../core/errors.js";
 import { describeValue } from "../ops/convert.js";
-import { nameKey } from "../utils/serialization.js";
+import { nameKey, snakeToCamel } from "../utils/serialization.js";
 import {
   BinaryCrossentropy,
   CategoricalCrossentropy,
@@ -39,12 +39,8 @@ interface Entry {
   names: string[];
 }
 
-function camel(snake: string): string {
-  return snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
 function entry(cls: LossClass, canonical: string, aliases: string[] = []): Entry {
-  const names = new Set([cls.className, canonical, camel(canonical), ...aliases]);
+  const names = new Set([cls.className, canonical, snakeToCamel(canonical), ...aliases]);
   return { cls, canonical, names: [...names] };
 }
 
@@ -77,7 +73,7 @@ const BUILTIN_CLASSES = new Set<unknown>(ENTRIES.map((e) => e.cls));
 
 /** The loss names getLoss accepts (snake_case and camelCase forms; class names and aliases work too). */
 export function lossNames(): string[] {
-  return ENTRIES.flatMap((e) => [e.canonical, camel(e.canonical)]);
+  return ENTRIES.flatMap((e) => [e.canonical, snakeToCamel(e.canonical)]);
 }
 
 function unknown(op: string, name: string): ValueError {

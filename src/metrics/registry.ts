@@ -9,7 +9,7 @@ import { ValueError } from "../core/errors.js";
 import { toTensor, describeValue, type TensorLike } from "../ops/convert.js";
 import { canonicalLossName } from "../losses/registry.js";
 import { ownClassName, registrableClassName } from "../losses/common.js";
-import { nameKey } from "../utils/serialization.js";
+import { nameKey, snakeToCamel } from "../utils/serialization.js";
 import {
   Accuracy,
   BinaryAccuracy,
@@ -62,10 +62,6 @@ interface Entry {
   aliases: string[];
 }
 
-function camel(snake: string): string {
-  return snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
 function entry(cls: MetricClass, snake: string, aliases: string[] = []): Entry {
   return { cls, snake, aliases };
 }
@@ -102,36 +98,7 @@ const ENTRIES: readonly Entry[] = [
 
 /** Every built-in class deserializeMetric rebuilds, by its static className (the Keras name). */
 const CLASSES = new Map<string, { fromConfig(config: object): Metric }>(
-  [
-    Accuracy,
-    BinaryAccuracy,
-    CategoricalAccuracy,
-    SparseCategoricalAccuracy,
-    TopKCategoricalAccuracy,
-    SparseTopKCategoricalAccuracy,
-    Precision,
-    Recall,
-    AUC,
-    MeanSquaredError,
-    MeanAbsoluteError,
-    MeanAbsolutePercentageError,
-    MeanSquaredLogarithmicError,
-    RootMeanSquaredError,
-    LogCoshError,
-    Huber,
-    CosineSimilarity,
-    BinaryCrossentropy,
-    CategoricalCrossentropy,
-    SparseCategoricalCrossentropy,
-    KLDivergence,
-    Poisson,
-    Hinge,
-    SquaredHinge,
-    CategoricalHinge,
-    MeanIoU,
-    Mean,
-    Sum,
-  ].map((cls) => [cls.className, cls]),
+  [Accuracy, ...ENTRIES.map((e) => e.cls), MeanIoU].map((cls) => [cls.className, cls]),
 );
 const BUILTIN_CLASSES = new Set<unknown>(CLASSES.values());
 
@@ -148,13 +115,13 @@ const NEEDS_ARGUMENTS: Readonly<Record<string, string>> = {
 };
 
 const BY_NAME = new Map<string, Entry>();
-for (const e of ENTRIES) for (const n of new Set([e.cls.className, e.snake, camel(e.snake), ...e.aliases])) BY_NAME.set(n, e);
+for (const e of ENTRIES) for (const n of new Set([e.cls.className, e.snake, snakeToCamel(e.snake), ...e.aliases])) BY_NAME.set(n, e);
 /** Built-in names as nameKey sees them, which user classes may not take. */
 const BUILTIN_KEYS = new Set([...BY_NAME.keys(), ...CLASSES.keys(), ...Object.keys(NEEDS_ARGUMENTS), "accuracy", "acc"].map(nameKey));
 
 /** The metric names getMetric accepts (snake_case and camelCase forms; class names and aliases work too). */
 export function metricNames(): string[] {
-  return ["accuracy", "acc", ...ENTRIES.flatMap((e) => [e.snake, camel(e.snake)])];
+  return ["accuracy", "acc", ...ENTRIES.flatMap((e) => [e.snake, snakeToCamel(e.snake)])];
 }
 
 type AccuracyKind = "binary" | "categorical" | "sparse";

@@ -15,6 +15,7 @@ import type { FusedActivation } from "../backend/primitives.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { elu, leakyRelu, prelu, relu, relu6, sigmoid } from "./activations.js";
 import { assertFiniteNumber, assertOptionsObject, castTo, describeValue, floatInput, type TensorLike } from "./convert.js";
+import { prepareConv } from "./conv-args.js";
 import { add, tanh } from "./elementwise.js";
 import type { DimRoundingMode, Padding } from "./nn.js";
 import { broadcastTo, reshape } from "./shape.js";
@@ -166,137 +167,43 @@ function composed(y: Tensor, bias: Tensor | null, e: Epilogue): Tensor {
 
 // ---- convolution ----
 
-const SPATIAL: Record<number, string[]> = { 1: ["width"], 2: ["height", "width"], 3: ["depth", "height", "width"] };
-
-/** A positive integer or an array of `n` of them. */
-function intTuple(value: unknown, n: number, op: string, arg: string, fallback?: number): number[] {
-  if (value === undefined && fallback !== undefined) return new Array<number>(n).fill(fallback);
-  const ok = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v > 0;
-  if (ok(value)) return new Array<number>(n).fill(value);
-  if (Array.isArray(value) && value.length === n && value.every(ok)) return value.slice() as number[];
-  throw new ValueError(`${op}: ${arg} must be a positive integer or an array of ${n} positive integers, got ${JSON.stringify(value) ?? String(value)}`);
-}
-
-/** Padding as explicit [before, after] pairs, exactly as the conv ops resolve it (TF's "same"). */
-function resolvePadding(
-  pad: Padding,
-  inSizes: readonly number[],
-  windows: readonly number[],
-  strides: readonly number[],
-  op: string,
-  dimRoundingMode: DimRoundingMode | undefined,
-): [number, number][] {
-  const n = inSizes.length;
-  if (pad === "valid") return inSizes.map(() => [0, 0]);
-  if (pad === "same") {
-    return inSizes.map((size, i) => {
-      const total = Math.max((Math.ceil(size / strides[i]) - 1) * strides[i] + windows[i] - size, 0);
-      const before = Math.floor(total / 2);
-      return [before, total - before];
-    });
-  }
-  if (typeof pad === "number") {
-    if (!Number.isInteger(pad) || pad < 0) throw new ValueError(`${op}: pad must be a non-negative integer, "same", "valid" or explicit pairs, got ${pad}`);
-    if (dimRoundingMode === undefined || dimRoundingMode === "floor") return inSizes.map(() => [pad, pad]);
-    if (dimRoundingMode !== "round" && dimRoundingMode !== "ceil") {
-      throw new ValueError(`${op}: dimRoundingMode must be "floor", "round" or "ceil", got ${describeValue(dimRoundingMode)}`);
-    }
-    const round = dimRoundingMode === "ceil" ? Math.ceil : Math.round;
-    return inSizes.map((size, i) => {
-      const outSize = round((size - windows[i] + 2 * pad) / strides[i] + 1);
-      return [pad, Math.max(pad, (outSize - 1) * strides[i] + windows[i] - size - pad)];
-    });
-  }
-  if (Array.isArray(pad)) {
-    const pairOk = (p: unknown): p is [number, number] =>
-      Array.isArray(p) && p.length === 2 && p.every((v) => typeof v === "number" && Number.isInteger(v) && v >= 0);
-    if (pad.every(pairOk)) {
-      if (pad.length === n) return pad.map((p) => [p[0], p[1]]);
-      if (pad.length === n + 2) {
-        const [first, last] = [pad[0], pad[n + 1]];
-        if (first[0] !== 0 || first[1] !== 0 || last[0] !== 0 || last[1] !== 0) {
-          throw new ValueError(`${op}: explicit pad must be zero on the batch and channel dimensions, got ${JSON.stringify(pad)}`);
-        }
-        return pad.slice(1, n + 1).map((p) => [p[0], p[1]]);
-      }
-    }
-  }
-  throw new ValueError(
-    `${op}: pad must be "same", "valid", a non-negative integer, or ${n} (or ${n + 2}) [before, after] pairs of non-negative integers, got ${JSON.stringify(pad) ?? String(pad)}`,
-  );
-}
-
-interface ConvSpec {
+/** What sets conv1d, conv2d and conv3d apart: the op, its spatial rank and layout, and TF.js's option names. */
+interface FusedConvKind {
   op: string;
   rank: number;
-  strides: unknown;
-  dilations: unknown;
-  dataFormat: string | undefined;
-  channelsLast: string;
+  dataFormat: string;
+  strides: "strides" | "stride";
+  dilations: "dilations" | "dilation";
 }
 
-function fusedConvOp(args: ConvCommonArgs, spec: ConvSpec): Tensor {
-  const { op, rank } = spec;
-  if (spec.dataFormat !== undefined && spec.dataFormat !== spec.channelsLast) {
-    throw new ValueError(`${op}: dataFormat must be ${JSON.stringify(spec.channelsLast)} (the fused ops are channels-last only), got ${describeValue(spec.dataFormat)}`);
+function fusedConvOp(args: FusedConv1DArgs | FusedConv2DArgs | FusedConv3DArgs, kind: FusedConvKind): Tensor {
+  const { op, rank } = kind;
+  assertOptionsObject(args, op);
+  checkKeys(args, ["x", "filter", kind.strides, "pad", "dataFormat", kind.dilations, "dimRoundingMode", ...EPILOGUE_KEYS], op);
+  if (args.dataFormat !== undefined && args.dataFormat !== kind.dataFormat) {
+    throw new ValueError(`${op}: dataFormat must be ${JSON.stringify(kind.dataFormat)} (the fused ops are channels-last only), got ${describeValue(args.dataFormat)}`);
   }
+  const options = args as unknown as Record<string, unknown>;
   const x0 = floatInput(args.x, op, "x");
-  const filter0 = floatInput(args.filter, op, "filter");
-  if (filter0.rank !== rank + 2) {
-    throw new ShapeError(`${op}: filter must be rank ${rank + 2} [${SPATIAL[rank].join(", ")}, inChannels, outChannels], got rank ${filter0.rank} (shape ${formatShape(filter0.shape)})`);
-  }
-  if (x0.rank !== rank + 2 && x0.rank !== rank + 1) {
-    throw new ShapeError(
-      `${op}: x must be rank ${rank + 2} [batch, ${SPATIAL[rank].join(", ")}, channels] or rank ${rank + 1} (unbatched), got rank ${x0.rank} (shape ${formatShape(x0.shape)})`,
-    );
-  }
-  const strides = intTuple(spec.strides, rank, op, "strides");
-  const dilations = intTuple(spec.dilations, rank, op, "dilations", 1);
-  const epilogue = readEpilogue(args, op);
-  const unbatched = x0.rank === rank + 1;
-  const xb = unbatched ? reshape(x0, [1, ...x0.shape]) : x0;
-  const C = xb.shape[rank + 1];
-  const inDepth = filter0.shape[rank];
-  const outC = filter0.shape[rank + 1];
-  if (inDepth === 0 || C % inDepth !== 0) {
-    throw new ShapeError(
-      `${op}: x has ${C} input channels but filter expects ${inDepth} (filter[${rank}] of shape ${formatShape(filter0.shape)}); x's channels must equal filter[${rank}] (or be a multiple of it for a grouped convolution)`,
-    );
-  }
-  const groups = C / inDepth;
-  if (outC % groups !== 0) {
-    throw new ShapeError(`${op}: grouped convolution with ${groups} groups needs output channels (filter[${rank + 1}] = ${outC}) divisible by ${groups}`);
-  }
-  const windows = filter0.shape.slice(0, rank).map((k, i) => (k - 1) * dilations[i] + 1);
-  const inSizes = xb.shape.slice(1, rank + 1);
-  const padding = resolvePadding(args.pad, inSizes, windows, strides, op, args.dimRoundingMode);
-  const outSpatial = inSizes.map((size, i) => {
-    const padded = size + padding[i][0] + padding[i][1];
-    if (padded < windows[i]) {
-      throw new ShapeError(
-        `${op}: filter (dilated) (extent ${windows[i]} along ${SPATIAL[rank][i]}) is larger than the padded input (${size} + padding ${padding[i][0]} + ${padding[i][1]} = ${padded})`,
-      );
-    }
-    return Math.floor((padded - windows[i]) / strides[i]) + 1;
+  const conv = prepareConv(x0, floatInput(args.filter, op, "filter"), {
+    op,
+    rank,
+    strides: options[kind.strides],
+    pad: args.pad,
+    channelsLast: true,
+    dilations: options[kind.dilations],
+    dimRoundingMode: args.dimRoundingMode,
   });
-  const dtype = promoteTypes(xb.dtype, filter0.dtype);
-  const x = castTo(xb, dtype);
-  const filter = castTo(filter0, dtype);
-  const outShape = [xb.shape[0], ...outSpatial, outC];
-  const bias = readBias(args.bias, dtype, unbatched ? outShape.slice(1) : outShape, op);
-  const conv = { strides, padding, dilations, groups };
+  const epilogue = readEpilogue(args, op);
+  const outC = conv.outShape[rank + 1];
+  const bias = readBias(args.bias, conv.inputs[0].dtype, x0.rank === rank + 1 ? conv.outShape.slice(1) : conv.outShape, op);
   const act = kernelActivation(epilogue);
   const perChannel = bias === null ? null : channelBias(bias, outC);
-  let y: Tensor;
   if (act !== null && (bias === null || perChannel !== null)) {
-    y = runPrimitive("fusedConv", perChannel === null ? [x, filter] : [x, filter, perChannel], { ...conv, activation: act, alpha: epilogue.alpha });
-    if (unbatched) y = reshape(y, y.shape.slice(1));
-  } else {
-    y = runPrimitive("conv", [x, filter], conv);
-    if (unbatched) y = reshape(y, y.shape.slice(1));
-    y = composed(y, bias, epilogue);
+    const inputs = perChannel === null ? conv.inputs : [...conv.inputs, perChannel];
+    return conv.restore(runPrimitive("fusedConv", inputs, { ...conv.attrs, activation: act, alpha: epilogue.alpha }));
   }
-  return y;
+  return composed(conv.restore(runPrimitive("conv", conv.inputs, conv.attrs)), bias, epilogue);
 }
 
 /**
@@ -304,10 +211,7 @@ function fusedConvOp(args: ConvCommonArgs, spec: ConvSpec): Tensor {
  * `tn.fused.conv2d({x: tn.ones([1, 3, 3, 1]), filter: tn.ones([2, 2, 1, 1]), strides: 1, pad: "valid", bias: [-5], activation: "relu"})` → all 0
  */
 export function conv2d(args: FusedConv2DArgs): Tensor {
-  const op = "fused.conv2d";
-  assertOptionsObject(args, op);
-  checkKeys(args, ["x", "filter", "strides", "pad", "dataFormat", "dilations", "dimRoundingMode", ...EPILOGUE_KEYS], op);
-  return fusedConvOp(args, { op, rank: 2, strides: args.strides, dilations: args.dilations, dataFormat: args.dataFormat, channelsLast: "NHWC" });
+  return fusedConvOp(args, { op: "fused.conv2d", rank: 2, dataFormat: "NHWC", strides: "strides", dilations: "dilations" });
 }
 
 /**
@@ -315,10 +219,7 @@ export function conv2d(args: FusedConv2DArgs): Tensor {
  * `tn.fused.conv1d({x: tn.ones([1, 3, 1]), filter: tn.ones([2, 1, 1]), stride: 1, pad: "valid", bias: [1]})` → [[[3], [3]]]
  */
 export function conv1d(args: FusedConv1DArgs): Tensor {
-  const op = "fused.conv1d";
-  assertOptionsObject(args, op);
-  checkKeys(args, ["x", "filter", "stride", "pad", "dataFormat", "dilation", "dimRoundingMode", ...EPILOGUE_KEYS], op);
-  return fusedConvOp(args, { op, rank: 1, strides: args.stride, dilations: args.dilation, dataFormat: args.dataFormat, channelsLast: "NWC" });
+  return fusedConvOp(args, { op: "fused.conv1d", rank: 1, dataFormat: "NWC", strides: "stride", dilations: "dilation" });
 }
 
 /**
@@ -326,10 +227,7 @@ export function conv1d(args: FusedConv1DArgs): Tensor {
  * `tn.fused.conv3d({x: tn.ones([1, 2, 2, 2, 1]), filter: tn.ones([2, 2, 2, 1, 1]), strides: 1, pad: "valid", activation: "tanh"})` → [[[[[tanh(8)]]]]]
  */
 export function conv3d(args: FusedConv3DArgs): Tensor {
-  const op = "fused.conv3d";
-  assertOptionsObject(args, op);
-  checkKeys(args, ["x", "filter", "strides", "pad", "dataFormat", "dilations", "dimRoundingMode", ...EPILOGUE_KEYS], op);
-  return fusedConvOp(args, { op, rank: 3, strides: args.strides, dilations: args.dilations, dataFormat: args.dataFormat, channelsLast: "NDHWC" });
+  return fusedConvOp(args, { op: "fused.conv3d", rank: 3, dataFormat: "NDHWC", strides: "strides", dilations: "dilations" });
 }
 
 // ---- matMul ----

@@ -47,6 +47,24 @@ export function checkLstmInputs(op: keyof RnnPrimitives, inputs: readonly Kernel
 
 const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 const identity = (x: number): number => x;
+type Round = (x: number) => number;
+
+/**
+ * Unit j's LSTM step as the forward pass rounds it, into `s`: [i, f, g, o, c', tanh(c')]. `at` indexes gate i of
+ * the unit in z (the others follow `units` apart), `cPrev` is its c.
+ */
+function lstmStep(z: Data, at: number, units: number, cPrev: number, r: Round, s: Float64Array): void {
+  const i = r(sigmoid(z[at]));
+  const f = r(sigmoid(z[at + units]));
+  const g = r(Math.tanh(z[at + 2 * units]));
+  const cNew = r(r(f * cPrev) + r(i * g));
+  s[0] = i;
+  s[1] = f;
+  s[2] = g;
+  s[3] = r(sigmoid(z[at + 3 * units]));
+  s[4] = cNew;
+  s[5] = r(Math.tanh(cNew));
+}
 
 const lstmCell: Kernel<"lstmCell"> = (inputs) => {
   const { dtype, batch, units } = checkLstmInputs("lstmCell", inputs);
@@ -55,17 +73,14 @@ const lstmCell: Kernel<"lstmCell"> = (inputs) => {
   const c = inputs[1].data as Data;
   const h = alloc(dtype, batch * units) as Data;
   const c2 = alloc(dtype, batch * units) as Data;
+  const s = new Float64Array(6);
   for (let b = 0; b < batch; b++) {
     const zi = b * 4 * units;
     const row = b * units;
     for (let j = 0; j < units; j++) {
-      const i = r(sigmoid(z[zi + j]));
-      const f = r(sigmoid(z[zi + units + j]));
-      const g = r(Math.tanh(z[zi + 2 * units + j]));
-      const o = r(sigmoid(z[zi + 3 * units + j]));
-      const cNew = r(r(f * c[row + j]) + r(i * g));
-      c2[row + j] = cNew;
-      h[row + j] = o * r(Math.tanh(cNew));
+      lstmStep(z, zi + j, units, c[row + j], r, s);
+      c2[row + j] = s[4];
+      h[row + j] = s[3] * s[5];
     }
   }
   return [out([batch, units], dtype, h), out([batch, units], dtype, c2)];
@@ -77,17 +92,15 @@ const lstmCellGrad: Kernel<"lstmCellGrad"> = (inputs) => {
   const [z, c, dh, dc] = inputs.map((t) => t.data as Data);
   const dz = alloc(dtype, batch * 4 * units) as Data;
   const dcPrev = alloc(dtype, batch * units) as Data;
+  const s = new Float64Array(6);
   for (let b = 0; b < batch; b++) {
     const zi = b * 4 * units;
     const row = b * units;
     for (let j = 0; j < units; j++) {
-      // The gates and c' as the forward pass rounded them; the rest in float64.
-      const i = r(sigmoid(z[zi + j]));
-      const f = r(sigmoid(z[zi + units + j]));
-      const g = r(Math.tanh(z[zi + 2 * units + j]));
-      const o = r(sigmoid(z[zi + 3 * units + j]));
+      // The gates and tanh(c') as the forward pass rounded them; the rest in float64.
       const cp = c[row + j];
-      const t = r(Math.tanh(r(r(f * cp) + r(i * g))));
+      lstmStep(z, zi + j, units, cp, r, s);
+      const i = s[0], f = s[1], g = s[2], o = s[3], t = s[5];
       const dhj = dh[row + j];
       const dct = dc[row + j] + dhj * o * (1 - t * t);
       dz[zi + j] = dct * g * i * (1 - i);
@@ -123,18 +136,31 @@ export function checkGruInputs(op: keyof RnnPrimitives, inputs: readonly KernelT
   return { dtype: xp.dtype, batch, units };
 }
 
+/**
+ * Unit j's GRU gates as the forward pass rounds them, into `s`: [z, r, hp_h + bh, candidate]. `p` indexes gate z of
+ * the unit in xp and hp (the others follow `units` apart), `j` the unit in bh.
+ */
+function gruStep(xp: Data, hp: Data, bh: Data, p: number, j: number, units: number, r: Round, s: Float64Array): void {
+  const rg = r(sigmoid(r(xp[p + units] + hp[p + units])));
+  const a = r(hp[p + 2 * units] + bh[j]);
+  s[0] = r(sigmoid(r(xp[p] + hp[p])));
+  s[1] = rg;
+  s[2] = a;
+  s[3] = r(Math.tanh(r(xp[p + 2 * units] + r(rg * a))));
+}
+
 const gruCell: Kernel<"gruCell"> = (inputs) => {
   const { dtype, batch, units } = checkGruInputs("gruCell", inputs);
   const r = dtype === "float32" ? Math.fround : identity;
   const [xp, hp, h, bh] = inputs.map((t) => t.data as Data);
   const h2 = alloc(dtype, batch * units) as Data;
+  const s = new Float64Array(4);
   for (let b = 0; b < batch; b++) {
     const p = b * 3 * units;
     const row = b * units;
     for (let j = 0; j < units; j++) {
-      const z = r(sigmoid(r(xp[p + j] + hp[p + j])));
-      const rg = r(sigmoid(r(xp[p + units + j] + hp[p + units + j])));
-      const cand = r(Math.tanh(r(xp[p + 2 * units + j] + r(rg * r(hp[p + 2 * units + j] + bh[j])))));
+      gruStep(xp, hp, bh, p + j, j, units, r, s);
+      const z = s[0], cand = s[3];
       h2[row + j] = cand + r(z * r(h[row + j] - cand));
     }
   }
@@ -149,15 +175,14 @@ const gruCellGrad: Kernel<"gruCellGrad"> = (inputs) => {
   const dhp = alloc(dtype, batch * 3 * units) as Data;
   const dh = alloc(dtype, batch * units) as Data;
   const dbh = new Float64Array(units);
+  const s = new Float64Array(4);
   for (let b = 0; b < batch; b++) {
     const p = b * 3 * units;
     const row = b * units;
     for (let j = 0; j < units; j++) {
       // The gates and candidate as the forward pass rounded them; the rest in float64.
-      const z = r(sigmoid(r(xp[p + j] + hp[p + j])));
-      const rg = r(sigmoid(r(xp[p + units + j] + hp[p + units + j])));
-      const a = r(hp[p + 2 * units + j] + bh[j]);
-      const cand = r(Math.tanh(r(xp[p + 2 * units + j] + r(rg * a))));
+      gruStep(xp, hp, bh, p + j, j, units, r, s);
+      const z = s[0], rg = s[1], a = s[2], cand = s[3];
       const g = dh2[row + j];
       const dPre = g * (1 - z) * (1 - cand * cand);
       const dz = g * (h[row + j] - cand) * z * (1 - z);

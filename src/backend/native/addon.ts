@@ -81,9 +81,6 @@ export interface NativeAddon {
   reluGrad?(dy: Float32Array | Float64Array, x: Float32Array | Float64Array, y: Float32Array | Float64Array): void;
   /** xs each seen as [outer, chunk_i] (all of y's type); y [outer, Σ chunk_i], row by row. */
   concat?(xs: Arr[], y: Arr, outer: number): void;
-  /** From native/src/conv.cc (threads of the conv / pooling loops). */
-  convSetThreads?(n: number): void;
-  convGetThreads?(): number;
 }
 
 /** The one-line notice shown when the addon is not built (scripts/build-native.mjs prints the same line). */
@@ -131,6 +128,22 @@ export function chooseOpenBlasCore(env: Record<string, string | undefined>, cpuI
   return "SKYLAKEX";
 }
 
+/**
+ * Runs `load` (the addon's `require`) with OPENBLAS_NUM_THREADS=1 unless the user set it, then deletes the key again
+ * so child processes see the user's environment. OpenBLAS starts a worker thread per core when it is loaded (it
+ * reads the variable then), but the addon keeps it single-threaded and splits BLAS calls on its own pool, so those
+ * threads would only idle. Exported for tests.
+ */
+export function withSingleThreadedOpenBlas<T>(env: Record<string, string | undefined>, load: () => T): T {
+  if (env.OPENBLAS_NUM_THREADS !== undefined) return load();
+  env.OPENBLAS_NUM_THREADS = "1";
+  try {
+    return load();
+  } finally {
+    delete env.OPENBLAS_NUM_THREADS;
+  }
+}
+
 async function load(): Promise<void> {
   if (nodeProcess === undefined) {
     loadError = "not running on Node";
@@ -158,7 +171,7 @@ async function load(): Promise<void> {
     const path = fileURLToPath(new URL(candidate, import.meta.url));
     if (!existsSync(path)) continue;
     try {
-      addon = require(path) as NativeAddon;
+      addon = withSingleThreadedOpenBlas(nodeProcess.env, () => require(path) as NativeAddon);
       loadedFrom = path;
       return;
     } catch (error) {

@@ -26,8 +26,6 @@ export interface NativeConvAddon {
   maxPoolGrad(x: FloatArray, dy: FloatArray, dx: FloatArray, geometry: Int32Array): void;
   avgPool(x: FloatArray, y: FloatArray, geometry: Int32Array): void;
   avgPoolGrad(dy: FloatArray, dx: FloatArray, geometry: Int32Array): void;
-  convSetThreads(threads: number): void;
-  convGetThreads(): number;
   /** True when convForward takes the bias / activation arguments (an addon built from older sources lacks it). */
   convEpilogue?: boolean;
 }

@@ -67,14 +67,12 @@ if (nativeBackend !== null) {
 }
 
 /**
- * Threads for the native backend's own loops, its BLAS and its conv/pooling loops (default: the machine's cores).
- * Without the addon this is a no-op (`cpu` is single-threaded).
+ * The native backend's one thread count: every loop of its pool, the conv/pooling loops and the BLAS calls they
+ * split included (default: the machine's cores). Without the addon this is a no-op (`cpu` is single-threaded).
  */
 export function setThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`setThreads: n must be a positive integer, got ${String(n)}`);
-  if (addon === null) return;
-  addon.setThreads(n);
-  addon.convSetThreads?.(n);
+  addon?.setThreads(n);
 }
 
 /** Threads the native backend uses (1 without the addon: `cpu` runs on the calling thread). */

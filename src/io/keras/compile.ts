@@ -17,7 +17,7 @@ import { plainConfigToKeras, type KerasObject } from "./objects.js";
 
 // ---- Tensile → Keras ----------------------------------------------------------------------------------------
 
-/** Tensile optimizer option names Keras spells otherwise. */
+/** Tensile optimizer option names Keras (3 and tf.keras 2 alike) spells otherwise than keyToKeras would. */
 const OPTIMIZER_KEYS: Readonly<Record<string, string>> = {
   clipNorm: "clipnorm",
   clipValue: "clipvalue",
@@ -25,6 +25,11 @@ const OPTIMIZER_KEYS: Readonly<Record<string, string>> = {
   beta1: "beta_1",
   beta2: "beta_2",
 };
+
+/** An optimizer option's name as Keras writes it ("beta1" → "beta_1", "learningRate" → "learning_rate"). */
+export function optimizerKeyToKeras(key: string): string {
+  return OPTIMIZER_KEYS[key] ?? keyToKeras(key);
+}
 
 /** Base options Keras 3 writes for every optimizer that Tensile does not have (at their inert values). */
 const KERAS_OPTIMIZER_DEFAULTS: JsonObject = {
@@ -39,7 +44,7 @@ function optimizerToKeras(model: Model): KerasObject {
   const s = serializeOptimizer(model.optimizer);
   const config: JsonObject = {};
   for (const [key, value] of Object.entries(s.config)) {
-    const k = OPTIMIZER_KEYS[key] ?? keyToKeras(key);
+    const k = optimizerKeyToKeras(key);
     config[k] = isJsonObject(value) && typeof value.className === "string"
       ? { module: "keras.optimizers.schedules", class_name: value.className, config: plainConfigToKeras(value.config as JsonObject), registered_name: null }
       : value;

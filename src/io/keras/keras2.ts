@@ -13,9 +13,8 @@ import type { Model } from "../../models/model.js";
 import type { Optimizer } from "../../optimizers/optimizer.js";
 import { serializeOptimizer } from "../../optimizers/index.js";
 import { modelToKeras } from "./config.js";
-import { compileConfigToKeras } from "./compile.js";
+import { compileConfigToKeras, optimizerKeyToKeras } from "./compile.js";
 import { isJsonObject, type JsonObject } from "./json.js";
-import { keyToKeras } from "./names.js";
 import { plainConfigToKeras } from "./objects.js";
 
 /** The Keras version legacy files written by Tensile claim (the last tf.keras 2; Keras 3 reads them the same). */
@@ -185,15 +184,6 @@ function stripModules(value: unknown): unknown {
   return out;
 }
 
-/** Tensile optimizer option names tf.keras 2 spells otherwise. */
-const OPTIMIZER_KEYS: Readonly<Record<string, string>> = {
-  clipNorm: "clipnorm",
-  clipValue: "clipvalue",
-  globalClipNorm: "global_clipnorm",
-  beta1: "beta_1",
-  beta2: "beta_2",
-};
-
 /** The name an optimizer has in Keras 2 files: its class name unless it was given another (tf.keras 2's default). */
 export function keras2OptimizerName(optimizer: Optimizer): string {
   const cls = optimizer.constructor as { defaults?: { name?: string }; className?: string };
@@ -208,7 +198,7 @@ function optimizerToKeras2(optimizer: Optimizer): JsonObject {
     if (key === "name") continue;
     // Options Keras 2 lacks are written only when they do something (Keras 3 and Tensile read them).
     if ((key === "clipNorm" || key === "clipValue" || key === "globalClipNorm" || key === "weightDecay") && value === null) continue;
-    const k = OPTIMIZER_KEYS[key] ?? keyToKeras(key);
+    const k = optimizerKeyToKeras(key);
     config[k] = isJsonObject(value) && typeof value.className === "string"
       ? { class_name: value.className, config: plainConfigToKeras(value.config as JsonObject) }
       : value;
