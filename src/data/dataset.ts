@@ -25,6 +25,7 @@ import {
   repeatElements,
   shardElements,
   shuffleElements,
+  shuffleIndices,
   skipElements,
   takeElements,
   unbatchElements,
@@ -69,6 +70,11 @@ export interface MapOptions {
   ordered?: boolean;
   /** Milliseconds one element may take before the map fails (workers: the worker is stopped; main thread: async results only). */
   timeout?: number;
+  /**
+   * Workers: run them below the main thread's scheduling priority (default true; Linux, elsewhere no effect), so the
+   * training step that consumes the pipeline keeps its core and the workers use the rest. False: same priority.
+   */
+  lowPriority?: boolean;
 }
 
 /** Options of `batch`. */
@@ -113,8 +119,8 @@ type Source = () => AsyncIterator<unknown>;
  * takes each batch of rows in one op per leaf instead of making a tensor per row and stacking them.
  */
 export interface RowPlan {
-  /** The row indices of one iteration, in order. */
-  readonly indices: () => AsyncIterator<unknown>;
+  /** The row indices of one iteration, in order (synchronous: no await per row). */
+  readonly indices: () => Iterator<number>;
   /** The batched element of these rows. */
   readonly rows: (indices: Int32Array) => unknown;
 }
@@ -213,10 +219,11 @@ export class Dataset<T = unknown> implements AsyncIterable<T> {
    * Applies `fn` to each element (sync or async). A synchronous `fn` runs inside `tidy` (tensors it makes and does
    * not return are released), and input tensors the pipeline made are released afterwards unless returned.
    *
-   * `{parallel: n}` runs it on n worker threads (Node worker_threads, browser web workers), at most 2n elements in
-   * flight, in order unless `ordered: false`. Functions cannot cross threads: `fn` travels as source text
-   * (`fn.toString()`) and may use only its argument and `tn` (the ops, provided in the worker), never variables
-   * around it (that fails with a ReferenceError naming the element); bundlers may rename `tn`, so bundled apps pass
+   * `{parallel: n}` runs it on n worker threads (Node worker_threads, browser web workers), at most 2n chunks of
+   * elements in flight (one element per message for a slow function, up to 64 for a cheap one), in order unless
+   * `ordered: false`. Functions cannot cross threads: `fn` travels as source text (`fn.toString()`) and may use
+   * only its argument and `tn` (the ops and `tn.image`, provided in the worker), never variables around it (that
+   * fails with a ReferenceError naming the element); bundlers may rename `tn`, so bundled apps pass
    * `{module: URL, export: "name"}` for a function the workers import. `timeout` (ms) fails an element that takes
    * longer and stops its worker. `ds.map((x) => tn.mul(x, 2))`, `ds.map(augment, {parallel: 2})`
    */
@@ -224,9 +231,10 @@ export class Dataset<T = unknown> implements AsyncIterable<T> {
   map<U = unknown>(fn: ModuleFunction, options?: MapOptions): Dataset<U>;
   map<U>(fn: ((value: T) => U | Promise<U>) | ModuleFunction, options?: MapOptions): Dataset<U> {
     const op = "map";
-    const o = assertOptions(options, op, ["parallel", "ordered", "timeout"]);
+    const o = assertOptions(options, op, ["parallel", "ordered", "timeout", "lowPriority"]);
     const parallel = o.parallel === undefined ? 1 : assertInt(o.parallel, op, "parallel", 1);
     const ordered = o.ordered === undefined ? true : assertBool(o.ordered, op, "ordered");
+    const lowPriority = o.lowPriority === undefined ? true : assertBool(o.lowPriority, op, "lowPriority");
     let timeout: number | null = null;
     if (o.timeout !== undefined) {
       if (typeof o.timeout !== "number" || !(o.timeout > 0) || !Number.isFinite(o.timeout)) {
@@ -236,7 +244,7 @@ export class Dataset<T = unknown> implements AsyncIterable<T> {
     }
     const upstream = this;
     if (parallel > 1) {
-      const parallelOptions = { parallel, ordered, timeout };
+      const parallelOptions = { parallel, ordered, timeout, lowPriority };
       const keeper = poolKeeper(functionSpec(fn, op), parallelOptions, op);
       return this.derive(() => parallelMap(upstream[ITERATE](), keeper, parallelOptions), this.size);
     }
@@ -321,7 +329,7 @@ export class Dataset<T = unknown> implements AsyncIterable<T> {
     const shuffled = this.derive<T>(() => shuffleElements(upstream[ITERATE](), size, nextKey()), this.size);
     // Shuffling row indices gives the same order as shuffling the rows.
     const plan = rowPlans.get(this);
-    return plan === undefined ? shuffled : withRows(shuffled, { indices: () => shuffleElements(plan.indices(), size, nextKey()), rows: plan.rows });
+    return plan === undefined ? shuffled : withRows(shuffled, { indices: () => shuffleIndices(plan.indices(), size, nextKey()), rows: plan.rows });
   }
 
   /** Repeats the dataset `count` times (forever without a count, or with -1). `ds.repeat(3)` */
@@ -502,15 +510,21 @@ export class Dataset<T = unknown> implements AsyncIterable<T> {
 
 /** Batches of rows taken at once (see RowPlan). */
 async function* batchRows(plan: RowPlan, size: number, dropRemainder: boolean): AsyncGenerator<unknown> {
-  let chunk: number[] = [];
-  for await (const i of iterate(plan.indices())) {
-    chunk.push(i as number);
-    if (chunk.length === size) {
-      yield plan.rows(Int32Array.from(chunk));
-      chunk = [];
+  const it = plan.indices();
+  for (;;) {
+    const chunk = new Int32Array(size);
+    let k = 0;
+    while (k < size) {
+      const r = it.next();
+      if (r.done === true) break;
+      chunk[k++] = r.value;
+    }
+    if (k === size) yield plan.rows(chunk);
+    else {
+      if (k > 0 && !dropRemainder) yield plan.rows(chunk.subarray(0, k));
+      return;
     }
   }
-  if (chunk.length > 0 && !dropRemainder) yield plan.rows(Int32Array.from(chunk));
 }
 
 /** The iterator of what an interleave function returned. */

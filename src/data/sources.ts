@@ -90,7 +90,7 @@ export function fromTensorSlices<const T>(data: T): Dataset<Sliced<T>> {
   if (other !== undefined) {
     throw new ShapeError(`fromTensorSlices: every value needs the same first dimension, got ${n} for ${where(counts[0].path)} and ${other.n} for ${where(other.path)}`);
   }
-  async function* indices(): AsyncGenerator<number> {
+  function* indices(): Generator<number> {
     for (let i = 0; i < n; i++) yield i;
   }
   const ds = new Dataset<Sliced<T>>(async function* () {

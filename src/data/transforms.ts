@@ -152,6 +152,32 @@ export async function* shuffleElements(up: AsyncIterator<unknown>, bufferSize: n
   }
 }
 
+/**
+ * `shuffleElements` for row indices (a row plan's order): the same buffer and the same draws, so the indices come
+ * out in the order the rows would, without an await per index.
+ */
+export function* shuffleIndices(up: Iterator<number>, bufferSize: number, key: PRNGKey): Generator<number> {
+  const random = new PhiloxStream(key);
+  const buffer: number[] = [];
+  for (let r = up.next(); r.done !== true; r = up.next()) {
+    if (buffer.length < bufferSize) {
+      buffer.push(r.value);
+      continue;
+    }
+    const j = random.nextBelow(bufferSize);
+    const out = buffer[j];
+    buffer[j] = r.value;
+    yield out;
+  }
+  while (buffer.length > 0) {
+    const j = random.nextBelow(buffer.length);
+    const out = buffer[j];
+    buffer[j] = buffer[buffer.length - 1];
+    buffer.pop();
+    yield out;
+  }
+}
+
 export async function* takeElements(up: AsyncIterator<unknown>, count: number): AsyncGenerator<unknown> {
   if (count <= 0) {
     await up.return?.();

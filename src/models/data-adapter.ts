@@ -3,6 +3,8 @@
  * batches such as a `tn.data` Dataset) into batches of tensors lists, one tensor per model input or output.
  */
 import { ValueError } from "../core/errors.js";
+import { Dataset } from "../data/dataset.js";
+import { disposeTensors } from "../data/element.js";
 import { describeValue, toTensor, type TensorLike } from "../ops/convert.js";
 import { gather, slice } from "../ops/shape.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -132,6 +134,35 @@ export async function* iterateSource(source: BatchSource): AsyncGenerator<Datase
     for await (const element of source as AsyncIterable<DatasetBatch>) yield element;
   } else {
     for (const element of source as Iterable<DatasetBatch>) yield element;
+  }
+}
+
+/**
+ * The batches of a source, at most `steps`. A `tn.data` Dataset hands each element over to its consumer (its own
+ * handles), so its batches are marked owned and released after their step: an epoch leaves no tensors behind.
+ * Other iterables may yield the caller's own tensors (the same ones every epoch), which are left alone.
+ */
+export async function* sourceBatches(
+  source: BatchSource,
+  inputNames: readonly string[],
+  outputNames: readonly string[],
+  op: string,
+  steps: number | null,
+): AsyncGenerator<Batch> {
+  const owned = source instanceof Dataset;
+  let b = 0;
+  // The step count is checked after a batch, so no element is read (and left undisposed) past the last step.
+  for await (const element of iterateSource(source)) {
+    let batch: Batch;
+    try {
+      batch = unpackBatch(element, inputNames, outputNames, op);
+    } catch (error) {
+      if (owned) disposeTensors(element);
+      throw error;
+    }
+    if (owned) batch.owned = true;
+    yield batch;
+    if (steps !== null && ++b >= steps) return;
   }
 }
 

@@ -23,13 +23,12 @@ import { ProgbarLogger } from "../callbacks/progbar.js";
 import { toCallbacks, type CallbackLike } from "../callbacks/index.js";
 import {
   isBatchSource,
-  iterateSource,
   releaseBatch,
   sampleCount,
   sliceRows,
+  sourceBatches,
   takeRows,
   toTensorList,
-  unpackBatch,
   yieldToEventLoop,
   type Batch,
   type BatchSource,
@@ -358,13 +357,8 @@ export class Trainer {
     }
   }
 
-  private async *sourceBatches(source: BatchSource, op: string, steps: number | null): AsyncGenerator<Batch> {
-    let b = 0;
-    for await (const element of iterateSource(source)) {
-      if (steps !== null && b >= steps) break;
-      yield unpackBatch(element, this.inputNames, this.outputNames, op);
-      b++;
-    }
+  private sourceBatches(source: BatchSource, op: string, steps: number | null): AsyncGenerator<Batch> {
+    return sourceBatches(source, this.inputNames, this.outputNames, op, steps);
   }
 
   /** Turns fit/evaluate data into a per-epoch batch factory. */

@@ -51,6 +51,9 @@ test("parallel map runs on web workers in headless Chromium: order, tensors, err
     assert.deepEqual(errors, []);
     assert.deepEqual(result.squares, [0, 1, 4, 9, 16, 25, 36, 49, 64, 81]);
     assert.deepEqual(result.doubled, [[0, 0], [2, 2], [4, 4], [6, 6]]);
+    assert.equal(result.flipped?.page.length, 4);
+    assert.deepEqual(result.flipped?.page[0].length, 3, "resized to 3 rows");
+    assert.deepEqual(result.flipped?.worker, result.flipped?.page);
     assert.match(result.failure ?? "", /map: the function threw on element 3 \(in worker thread \d\): Error: three/);
   } finally {
     await browser.close();

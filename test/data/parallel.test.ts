@@ -1,17 +1,24 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { getPriority, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import * as tn from "../../src/index.js";
 import * as data from "../../src/data/node/index.js";
+import type * as nodeImage from "../../src/data/image/node.js";
+import { assertClose } from "../helpers/assert.js";
+import { CHUNK_MAX } from "../../src/data/parallel/pool.js";
+import { WORKER_NICE } from "../../src/data/parallel/protocol.js";
 import { dataPlatform, setDataPlatform } from "../../src/data/platform.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FNS = new URL("./worker-fns.ts", import.meta.url);
 
-// Track the worker threads started and stopped.
+// Track the worker threads started and stopped, and the elements of each task message sent to them.
 const running: boolean[] = [];
+const chunks: number[] = [];
 const threads = {
   get started(): number {
     return running.length;
@@ -24,6 +31,11 @@ setDataPlatform({
     const k = running.push(true) - 1;
     return {
       ...handle,
+      post: (message, transfer) => {
+        const m = message as { type: string; elements?: unknown[] };
+        if (m.type === "task") chunks.push(m.elements!.length);
+        handle.post(message, transfer);
+      },
       terminate: () => {
         running[k] = false;
         handle.terminate();
@@ -79,6 +91,105 @@ test("map({parallel: 2}) gives the serial results in order; tensors, objects and
   assert.notEqual(unordered[0], 0, "the slow first element does not hold the others back");
 });
 
+test("parallel map sends a cheap function's elements in chunks: same results, errors name the element, few messages", async () => {
+  const n = 3000;
+  const source = data.fromTensorSlices(tn.randomUniform([n, 4], -1, 1, "float32", 5));
+  const fn = (x: tn.Tensor): tn.Tensor => tn.relu(tn.mul(x, 3));
+  const serial = (await source.map(fn).batch(500).toArray()).map(plain);
+  const mark = chunks.length;
+  const parallel = (await source.map(fn, { parallel: 2 }).batch(500).toArray()).map(plain);
+  assert.deepEqual(parallel, serial);
+  const sent = chunks.slice(mark);
+  assert.equal(sent.reduce((a, b) => a + b, 0), n, "every element sent once");
+  assert.equal(sent[0], 1, "the first chunk holds one element (the function is not timed yet)");
+  assert.ok(sent.length < n / 8, `${sent.length} messages for ${n} elements`);
+  assert.ok(Math.max(...sent) <= CHUNK_MAX);
+  // An error inside a chunk: the elements before it arrive in order, the error names its element.
+  const seen: number[] = [];
+  const e = await caught(
+    (async () => {
+      for await (const v of data.range(2000).map((k: number) => {
+        if (k === 1234) throw new RangeError(`bad ${k}`);
+        return k * 2;
+      }, { parallel: 2 })) seen.push(v);
+    })(),
+  );
+  assert.match(e.message, /map: the function threw on element 1234 \(in worker thread \d\): RangeError: bad 1234/);
+  assert.equal((e as data.PipelineError).index, 1234);
+  assert.deepEqual(seen, Array.from({ length: 1234 }, (_, k) => 2 * k));
+  // Unordered, chunked: every element once.
+  const unordered = await data.range(1000).map((k: number) => k + 1, { parallel: 2, ordered: false }).toArray();
+  assert.deepEqual([...unordered].sort((a, b) => a - b), Array.from({ length: 1000 }, (_, k) => k + 1));
+  // An element that cannot be sent (a function) fails with its own index, even inside a chunk.
+  const withFn = data.range(600).map((k: number) => (k === 500 ? { f: () => k } : { f: k }));
+  const e2 = await caught(withFn.map((x: { f: unknown }) => x, { parallel: 2 }).toArray());
+  assert.match(e2.message, /map: element 500 cannot be sent to a worker thread: .*could not be cloned/);
+});
+
+test("parallel map: workers run below the main thread's priority on Linux (lowPriority: false keeps it)", { skip: process.platform !== "linux" }, async () => {
+  const main = getPriority(0);
+  const niceness = { module: FNS, export: "niceness" };
+  const low = await data.range(2).map<number>(niceness, { parallel: 2 }).toArray();
+  const normal = await data.range(2).map<number>(niceness, { parallel: 2, lowPriority: false }).toArray();
+  const lowered = Math.min(19, main + WORKER_NICE);
+  assert.deepEqual(low, [lowered, lowered]);
+  assert.deepEqual(normal, [main, main]);
+  assert.equal(getPriority(0), main, "the main thread's priority is unchanged");
+  assert.throws(() => data.range(2).map((x: number) => x, { parallel: 2, lowPriority: 1 as never }), /map: lowPriority must be a boolean, got 1/);
+});
+
+test("a function sent as source text uses tn.image in the worker: the same results as on the main thread", async () => {
+  const images = tn.randomUniform([5, 10, 12, 3], 0, 255, "float32", 7);
+  const source = data.fromTensorSlices({ img: images, i: tn.range(0, 5, 1, "int32") });
+  // Every helper family: geometry (crop, resize, flips), the affine transform (rotation), color; seeded per element.
+  const augment = ({ img, i }: { img: tn.Tensor; i: tn.Tensor }): { a: tn.Tensor; b: tn.Tensor; c: tn.Tensor } => {
+    const seed = 100 + i.dataSync()[0];
+    const cropped = tn.image.randomCrop(img, [8, 8], { seed });
+    const resized = tn.image.resize(tn.image.centerCrop(img, [9, 9]), [6, 7], { method: "bilinear" });
+    const turned = tn.image.randomRotation(tn.image.randomFlipLeftRight(cropped, { seed: seed + 1 }), 25, { seed: seed + 2 });
+    const colored = tn.image.randomContrast(tn.image.randomBrightness(tn.image.rescale(turned, 1 / 255), 0.2, { seed: seed + 3 }), 0.7, 1.3, { seed: seed + 4 });
+    return {
+      a: tn.image.normalize(colored, { mean: [0.5, 0.4, 0.3], std: [0.2, 0.25, 0.3] }),
+      b: tn.image.flipUpDown(tn.image.rotate(resized, 90)),
+      c: tn.image.adjustContrast(tn.image.adjustBrightness(tn.image.resize(img, [4, 4], { method: "nearest" }), 3), 1.5),
+    };
+  };
+  const started = threads.started;
+  const inWorkers = await source.map(augment, { parallel: 2 }).toArray();
+  assert.equal(threads.started - started, 2);
+  const onMain = await source.map(augment).toArray();
+  assert.equal(inWorkers.length, 5);
+  for (let k = 0; k < 5; k++) {
+    for (const key of ["a", "b", "c"] as const) {
+      assert.deepEqual(inWorkers[k][key].shape, onMain[k][key].shape);
+      assertClose(inWorkers[k][key], onMain[k][key], { atol: 1e-5, rtol: 1e-5, message: `element ${k}, ${key}` });
+    }
+  }
+  // The seeds differ per element, so the random helpers did not all draw the same (a test of the comparison itself).
+  assert.notDeepEqual(onMain[0].a.arraySync(), onMain[1].a.arraySync());
+});
+
+test("on Node, the worker's tn.image also reads files (readImage): decoding in parallel matches the main thread", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tensile-worker-image-"));
+  try {
+    const pictures = [0, 1, 2, 3].map((k) => tn.cast(tn.randomUniform([5 + k, 4, 3], 0, 256, "int32", 20 + k), "uint8"));
+    const paths = pictures.map((p, k) => {
+      const path = join(dir, `p${k}.png`);
+      writeFileSync(path, tn.image.encodePng(p));
+      return path;
+    });
+    const read = async (path: string): Promise<tn.Tensor> => (tn.image as typeof nodeImage).readImage(path, { channels: 1 });
+    const decoded = await data.array(paths).map(read, { parallel: 2 }).toArray();
+    for (let k = 0; k < 4; k++) {
+      const gray = tn.image.decodePng(tn.image.encodePng(pictures[k]), { channels: 1 });
+      assert.equal(decoded[k].dtype, "uint8");
+      assert.deepEqual(decoded[k].arraySync(), gray.arraySync());
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("parallel map: a throwing function surfaces its error with the element's index; nothing hangs", async () => {
   const mark = threads.started;
   const seen: number[] = [];
@@ -107,7 +218,7 @@ test("parallel map: a throwing function surfaces its error with the element's in
   const e4 = await caught(data.array([5, 0, 1]).map({ module: FNS, export: "dispatch" }, { parallel: 2 }).toArray());
   assert.match(e4.message, /map: worker thread \d failed: Error: the worker thread exited with code 7/);
   const e5 = await caught(data.range(2).map({ module: FNS, export: "nope" }, { parallel: 2 }).toArray());
-  assert.match(e5.message, /the function could not be set up in worker thread \d: TypeError: .*worker-fns\.ts has no function export 'nope' \(its function exports: dispatch, triple\)/);
+  assert.match(e5.message, /the function could not be set up in worker thread \d: TypeError: .*worker-fns\.ts has no function export 'nope' \(its function exports: dispatch, niceness, triple\)/);
   assert.throws(() => data.range(2).map(Math.sqrt, { parallel: 2 }), /map: a function run on workers must have source text, got a native or bound function/);
   assert.equal(liveSince(mark), 0, "failed iterations stop their workers");
 });
@@ -140,13 +251,27 @@ test("parallel map: stopping early (break, take) stops the workers; at most ~2n 
       yield i;
     }
   });
-  const ds = counted.map((n: number) => n + 1, { parallel: 2 });
+  // A function slow enough (≥ 1 ms) to travel one element per message: at most 2n = 4 in flight.
+  const ds = counted.map(async (n: number) => {
+    await new Promise((r) => setTimeout(r, 3));
+    return n + 1;
+  }, { parallel: 2 });
   for await (const n of ds) {
     if (n === 1) {
       await new Promise((r) => setTimeout(r, 200)); // a slow consumer
       assert.ok(pulled <= 6, `pulled ${pulled} elements ahead of a slow consumer`);
     }
     if (n === 3) break;
+  }
+  // A cheap function travels in chunks: still bounded (2n chunks in flight and the one being read, each of at most
+  // CHUNK_MAX elements), far from all 1000.
+  pulled = 0;
+  for await (const n of counted.map((n: number) => n + 1, { parallel: 2 })) {
+    if (n === 200) {
+      await new Promise((r) => setTimeout(r, 200));
+      assert.ok(pulled <= 200 + 5 * CHUNK_MAX + 2, `pulled ${pulled} elements ahead of a slow consumer`);
+      break;
+    }
   }
   assert.equal(liveSince(mark), 0, "break stopped the workers");
   assert.deepEqual(await ds.take(2).toArray(), [1, 2]);

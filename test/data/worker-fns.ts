@@ -2,6 +2,7 @@
 import type { Tensor } from "../../src/tensor/tensor.js";
 import { mul } from "../../src/ops/elementwise.js";
 import { fill } from "../../src/ops/creation.js";
+import { getPriority } from "node:os";
 
 /** {x: tensor, label} → {x: 3x, label}. */
 export function triple(e: { x: Tensor; label: string }): { x: Tensor; label: string } {
@@ -14,4 +15,9 @@ export async function dispatch(n: number): Promise<Tensor> {
   if (n === 4) await new Promise((resolve) => setTimeout(resolve, 60_000));
   if (n === 5) process.exit(7);
   return fill([2], n, "int32");
+}
+
+/** The worker thread's own scheduling priority (nice value). */
+export function niceness(): number {
+  return getPriority(0);
 }

@@ -1,18 +1,23 @@
 /**
- * `map(fn, {parallel: n})`: a pool of n workers fed through a bounded window (at most 2n elements in flight, so a
+ * `map(fn, {parallel: n})`: a pool of n workers fed through a bounded window (at most 2n chunks in flight, so a
  * fast source cannot flood memory), results in input order (or as they finish with `ordered: false`).
  *
+ * Elements travel in chunks: one element per message while the function is slow, more when it is cheap (about
+ * CHUNK_TARGET_MS of work, at most CHUNK_MAX elements and CHUNK_MAX_BYTES), so a cheap per-element function does not
+ * spend the main thread's time on messages. The workers run below the main thread's priority where the platform
+ * allows it (Linux), so the training step consuming the pipeline keeps its core and the workers take the rest.
+ *
  * Nothing hangs: a throwing function rejects its element with a PipelineError naming the element's index; a worker
- * that dies rejects everything it held; with `timeout`, an element that takes longer stops its worker and fails.
- * The workers are terminated when an iteration fails or is stopped early (`break`, `take`); after an iteration that
- * ran to its end they wait a few seconds for the next one (the next epoch). Idle workers never keep a Node process
- * alive.
+ * that dies rejects everything it held; with `timeout`, an element that takes longer stops its worker and fails
+ * (elements then travel one per message, so the clock is per element). The workers are terminated when an
+ * iteration fails or is stopped early (`break`, `take`); after an iteration that ran to its end they wait a few
+ * seconds for the next one (the next epoch). Idle workers never keep a Node process alive.
  */
 import { ValueError } from "../../core/errors.js";
 import { disposeOwned } from "../element.js";
 import { describeThrown, PipelineError } from "../errors.js";
 import { dataPlatform, type WorkerHandle } from "../platform.js";
-import { decodeElement, encodeElement, type FromWorker, type FunctionSpec } from "./protocol.js";
+import { decodeElement, encodeElement, payloadBytes, type FromWorker, type FunctionSpec } from "./protocol.js";
 
 /** A map function a worker imports: the module (a URL, or a file path on Node) and the name of its export. */
 export interface ModuleFunction {
@@ -25,12 +30,24 @@ export interface ParallelOptions {
   ordered: boolean;
   /** Milliseconds one element may take (null: no limit). */
   timeout: number | null;
+  /** Run the workers below the main thread's priority (where the platform can). */
+  lowPriority: boolean;
 }
 
+/** Work per chunk the pool aims for (ms): the per-message cost (~10-20 µs each way) stays a few percent of it. */
+export const CHUNK_TARGET_MS = 1;
+/** The most elements in one chunk. */
+export const CHUNK_MAX = 64;
+/** The most element bytes (tensors, typed arrays) in one chunk, so large elements travel one by one. */
+export const CHUNK_MAX_BYTES = 1 << 20;
+
+type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
+
 interface Task {
+  /** The index of the chunk's first element. */
   readonly index: number;
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (error: unknown) => void;
+  readonly count: number;
+  readonly resolve: (results: Settled[]) => void;
   timer: ReturnType<typeof setTimeout> | null;
 }
 
@@ -39,6 +56,8 @@ interface Slot {
   readonly handle: WorkerHandle;
   /** Tasks sent to this worker, in the order it runs them. */
   readonly pending: Map<number, Task>;
+  /** Elements in those tasks. */
+  load: number;
   alive: boolean;
   /** The function is set up: a task's clock runs from when the worker can start it. */
   ready: boolean;
@@ -46,7 +65,7 @@ interface Slot {
 
 const SOURCE_HINT =
   "; the function was sent to the worker as source text, so it cannot use variables from the scope it was written in " +
-  "(only its argument and `tn`, the ops): make it self-contained, or pass {module, export}";
+  "(only its argument and `tn`: the ops and tn.image): make it self-contained, or pass {module, export}";
 
 /** What a worker needs to rebuild `fn`, with the errors a person can act on. */
 export function functionSpec(fn: unknown, op: string): FunctionSpec {
@@ -84,46 +103,71 @@ function compiles(source: string): boolean {
 
 export class WorkerPool {
   private readonly slots: Slot[] = [];
-  private failure: Error | null = null;
+  private failure: PipelineError | null = null;
   private nextId = 0;
   private closed = false;
+  /** Running means of the worker's time and the bytes per element, to size chunks (null: not measured yet). */
+  private msPerElement: number | null = null;
+  private bytesPerElement = 0;
 
   constructor(
     n: number,
     private readonly spec: FunctionSpec,
     private readonly timeout: number | null,
     private readonly op: string,
+    lowPriority = true,
   ) {
     const create = dataPlatform().createWorker;
     if (create === null) {
       throw new ValueError(`${op}: parallel > 1 needs worker threads, which this platform lacks (on Node, import tensile's Node entry)`);
     }
     for (let k = 0; k < n; k++) {
-      const slot: Slot = { number: k, handle: create(), pending: new Map(), alive: true, ready: false };
+      const slot: Slot = { number: k, handle: create(), pending: new Map(), load: 0, alive: true, ready: false };
       slot.handle.onMessage((m) => this.receive(slot, m as FromWorker));
       slot.handle.onFailure((error) => this.fail(slot, null, `worker thread ${k} failed: ${describeThrown(error)}`));
-      slot.handle.post({ type: "init", fn: spec }, []);
+      slot.handle.post({ type: "init", fn: spec, lowPriority }, []);
       this.slots.push(slot);
     }
   }
 
-  /** Sends one element to the least busy worker; resolves to the function's result. */
-  submit(index: number, element: unknown): Promise<unknown> {
-    if (this.failure !== null) return Promise.reject(this.failure);
-    if (this.closed) return Promise.reject(new PipelineError(`${this.op}: the worker pool is closed`, index));
-    const slot = this.slots.filter((s) => s.alive).reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+  /** How many elements the next chunk should hold: 1 until the function has been timed, and always with a timeout. */
+  chunkSize(): number {
+    if (this.timeout !== null || this.msPerElement === null) return 1;
+    let k = Math.floor(CHUNK_TARGET_MS / Math.max(this.msPerElement, 1e-4));
+    if (this.bytesPerElement > 0) k = Math.min(k, Math.floor(CHUNK_MAX_BYTES / this.bytesPerElement));
+    return Math.max(1, Math.min(CHUNK_MAX, k));
+  }
+
+  /**
+   * Sends consecutive elements (the first is element `index`) to the least busy worker in one message; resolves to
+   * one result per element, failures included (it never rejects).
+   */
+  submit(index: number, elements: readonly unknown[]): Promise<Settled[]> {
+    const failed = (error: (i: number) => unknown): Promise<Settled[]> => Promise.resolve(elements.map((_, k) => ({ ok: false, error: error(index + k) })));
+    if (this.failure !== null) {
+      const failure = this.failure;
+      return failed(() => failure);
+    }
+    if (this.closed) return failed((i) => new PipelineError(`${this.op}: the worker pool is closed`, i));
+    const slot = this.slots.filter((s) => s.alive).reduce((a, b) => (b.load < a.load ? b : a));
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const task: Task = { index, resolve, reject, timer: null };
-      try {
-        const transfer: ArrayBuffer[] = [];
-        slot.handle.post({ type: "task", id, element: encodeElement(element, transfer) }, transfer);
-      } catch (error) {
-        reject(new PipelineError(`${this.op}: element ${index} cannot be sent to a worker thread: ${describeThrown(error)}`, index, error));
-        return;
-      }
-      disposeOwned(element);
+    const transfer: ArrayBuffer[] = [];
+    let bytes = 0;
+    try {
+      const encoded = elements.map((e) => encodeElement(e, transfer));
+      for (const e of encoded) bytes += payloadBytes(e);
+      slot.handle.post({ type: "task", id, elements: encoded }, transfer);
+    } catch (error) {
+      // Something in the chunk cannot be cloned: send the elements one by one, so the error names its element.
+      if (elements.length > 1) return Promise.all(elements.map((e, k) => this.submit(index + k, [e]))).then((parts) => parts.flat());
+      return failed((i) => new PipelineError(`${this.op}: element ${i} cannot be sent to a worker thread: ${describeThrown(error)}`, i, error));
+    }
+    this.bytesPerElement = bytes / elements.length;
+    for (const e of elements) disposeOwned(e);
+    return new Promise((resolve) => {
+      const task: Task = { index, count: elements.length, resolve, timer: null };
       slot.pending.set(id, task);
+      slot.load += task.count;
       if (slot.pending.size === 1) {
         slot.handle.setActive(true);
         this.startClock(slot, task);
@@ -154,24 +198,36 @@ export class WorkerPool {
     const task = slot.pending.get(m.id);
     if (task === undefined) return;
     slot.pending.delete(m.id);
+    slot.load -= task.count;
     if (task.timer !== null) clearTimeout(task.timer);
     const next = slot.pending.values().next();
     if (next.done) slot.handle.setActive(false);
     else this.startClock(slot, next.value);
-    if (m.type === "result") {
-      try {
-        task.resolve(decodeElement(m.element));
-      } catch (error) {
-        task.reject(new PipelineError(`${this.op}: the result of element ${task.index} could not be rebuilt: ${describeThrown(error)}`, task.index, error));
-      }
-    } else {
-      const cause = new Error(m.message);
-      cause.name = m.name;
-      cause.stack = m.stack;
-      const hint = m.name === "ReferenceError" && this.spec.kind === "source" ? SOURCE_HINT : "";
-      const message = `${this.op}: the function threw on element ${task.index} (in worker thread ${slot.number}): ${m.name}: ${m.message}${hint}`;
-      task.reject(new PipelineError(message, task.index, cause));
+    if (m.error === null && m.elements.length > 0) {
+      const ms = m.ms / m.elements.length;
+      this.msPerElement = this.msPerElement === null ? ms : 0.7 * this.msPerElement + 0.3 * ms;
     }
+    const results: Settled[] = m.elements.map((element, k) => {
+      try {
+        return { ok: true, value: decodeElement(element) };
+      } catch (error) {
+        const i = task.index + k;
+        return { ok: false, error: new PipelineError(`${this.op}: the result of element ${i} could not be rebuilt: ${describeThrown(error)}`, i, error) };
+      }
+    });
+    if (m.error !== null) {
+      const i = task.index + m.error.offset;
+      const cause = new Error(m.error.message);
+      cause.name = m.error.name;
+      cause.stack = m.error.stack;
+      const hint = m.error.name === "ReferenceError" && this.spec.kind === "source" ? SOURCE_HINT : "";
+      const message = `${this.op}: the function threw on element ${i} (in worker thread ${slot.number}): ${m.error.name}: ${m.error.message}${hint}`;
+      results.push({ ok: false, error: new PipelineError(message, i, cause) });
+      for (let k = results.length; k < task.count; k++) {
+        results.push({ ok: false, error: new PipelineError(`${this.op}: element ${task.index + k} was not run: element ${i} threw`, task.index + k) });
+      }
+    }
+    task.resolve(results);
   }
 
   /** Stops a worker and fails what it held; the pool takes no more work. */
@@ -182,11 +238,13 @@ export class WorkerPool {
     const first = culprit ?? slot.pending.values().next().value ?? null;
     const error = new PipelineError(`${this.op}: ${what}`, first?.index ?? -1);
     if (this.failure === null) this.failure = error;
+    const lost = (i: number): Settled => ({ ok: false, error: new PipelineError(`${this.op}: element ${i} was lost: ${what}`, i) });
     for (const task of slot.pending.values()) {
       if (task.timer !== null) clearTimeout(task.timer);
-      task.reject(task === first ? error : new PipelineError(`${this.op}: element ${task.index} was lost: ${what}`, task.index));
+      task.resolve(Array.from({ length: task.count }, (_, k) => (task === first && k === 0 ? { ok: false, error } : lost(task.index + k))));
     }
     slot.pending.clear();
+    slot.load = 0;
   }
 
   /** No worker failed and the pool is open (it can serve another iteration). */
@@ -200,19 +258,11 @@ export class WorkerPool {
     for (const slot of this.slots) {
       for (const task of slot.pending.values()) if (task.timer !== null) clearTimeout(task.timer);
       slot.pending.clear();
+      slot.load = 0;
       slot.alive = false;
       slot.handle.terminate();
     }
   }
-}
-
-type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
-
-function settle(p: Promise<unknown>): Promise<Settled> {
-  return p.then(
-    (value) => ({ ok: true, value }),
-    (error: unknown) => ({ ok: false, error }),
-  );
 }
 
 /** How long the workers of a finished iteration wait (without keeping the process alive) for the next epoch. */
@@ -258,7 +308,7 @@ const abandoned = new FinalizationRegistry<{ pool: WorkerPool | null }>((holder)
 
 /** A keeper for one map stage. */
 export function poolKeeper(spec: FunctionSpec, options: ParallelOptions, op: string): PoolKeeper {
-  return new PoolKeeper(() => new WorkerPool(options.parallel, spec, options.timeout, op));
+  return new PoolKeeper(() => new WorkerPool(options.parallel, spec, options.timeout, op, options.lowPriority));
 }
 
 /** The elements of `upstream` mapped on worker threads (started, or taken from `keeper`, at the first `next()`). */
@@ -288,33 +338,64 @@ function release(lease: Lease, finished: boolean): void {
   else pool.close();
 }
 
+/**
+ * Up to `size` next elements of `upstream`: fewer at its end, or once filling the chunk has taken longer than
+ * CHUNK_TARGET_MS (a slow source does not hold elements back to fill a chunk).
+ */
+async function pullChunk(upstream: AsyncIterator<unknown>, size: number): Promise<{ elements: unknown[]; done: boolean }> {
+  const elements: unknown[] = [];
+  const t0 = performance.now();
+  while (elements.length < size) {
+    const r = await upstream.next();
+    if (r.done === true) return { elements, done: true };
+    elements.push(r.value);
+    if (performance.now() - t0 > CHUNK_TARGET_MS) break;
+  }
+  return { elements, done: false };
+}
+
+function disposeResults(results: readonly Settled[], from = 0): void {
+  for (let k = from; k < results.length; k++) {
+    const s = results[k];
+    if (s.ok) disposeOwned(s.value);
+  }
+}
+
 async function* ordered(upstream: AsyncIterator<unknown>, lease: Lease, limit: number): AsyncGenerator<unknown> {
   const pool = acquire(lease);
-  const window = new Map<number, Promise<Settled>>();
+  const window: Promise<Settled[]>[] = [];
+  let head: Settled[] = [];
+  let at = 0;
   let sent = 0;
-  let taken = 0;
   let done = false;
   let finished = false;
   try {
     for (;;) {
-      while (!done && sent - taken < limit) {
-        const r = await upstream.next();
-        if (r.done === true) done = true;
-        else window.set(sent, settle(pool.submit(sent++, r.value)));
+      while (!done && window.length < limit) {
+        const chunk = await pullChunk(upstream, pool.chunkSize());
+        done = chunk.done;
+        if (chunk.elements.length > 0) {
+          window.push(pool.submit(sent, chunk.elements));
+          sent += chunk.elements.length;
+        }
       }
-      if (taken === sent) {
-        finished = true;
-        return;
+      if (at === head.length) {
+        if (window.length === 0) {
+          finished = true;
+          return;
+        }
+        head = await window.shift()!;
+        at = 0;
+        continue;
       }
-      const s = await window.get(taken)!;
-      window.delete(taken);
-      taken++;
+      const s = head[at++];
       if (!s.ok) throw s.error;
       yield s.value;
     }
   } finally {
     release(lease, finished);
-    for (const p of window.values()) void p.then((s) => s.ok && disposeOwned(s.value));
+    disposeResults(head, at);
+    for (const p of window) void p.then((results) => disposeResults(results));
     if (!done) await upstream.return?.();
   }
 }
@@ -329,18 +410,18 @@ async function* unordered(upstream: AsyncIterator<unknown>, lease: Lease, limit:
   let finished = false;
   try {
     for (;;) {
-      while (!done && inFlight + results.length < limit) {
-        const r = await upstream.next();
-        if (r.done === true) {
-          done = true;
-          break;
-        }
+      // Chunks in flight plus the finished results waiting to be taken (counted in chunks) stay within the window.
+      while (!done && inFlight + Math.ceil(results.length / pool.chunkSize()) < limit) {
+        const chunk = await pullChunk(upstream, pool.chunkSize());
+        done = chunk.done;
+        if (chunk.elements.length === 0) break;
         inFlight++;
-        void settle(pool.submit(sent++, r.value)).then((s) => {
+        void pool.submit(sent, chunk.elements).then((settled) => {
           inFlight--;
-          results.push(s);
+          results.push(...settled);
           wake?.();
         });
+        sent += chunk.elements.length;
       }
       if (results.length === 0) {
         if (inFlight === 0) {
@@ -357,7 +438,8 @@ async function* unordered(upstream: AsyncIterator<unknown>, lease: Lease, limit:
     }
   } finally {
     release(lease, finished);
-    for (const s of results) if (s.ok) disposeOwned(s.value);
+    disposeResults(results);
+    results.length = 0;
     if (!done) await upstream.return?.();
   }
 }
