@@ -435,6 +435,9 @@ async function runChild(w: Workload, name: Framework): Promise<ChildResult> {
     result.predict = { error: errorText(e) };
   }
 
+  // Peak RSS of the timed workload, read before the profiled passes that only Tensile `native` makes (their records
+  // of every kernel call would be charged to it otherwise).
+  result.maxRssMiB = process.resourceUsage().maxRSS / 1024;
   if (name === "tensile-native" && tn !== null) {
     result.profiles = [];
     if (trained) {
@@ -451,7 +454,6 @@ async function runChild(w: Workload, name: Framework): Promise<ChildResult> {
     }
   }
   if (leaks.length > 0) result.leak = leaks.join("; ");
-  result.maxRssMiB = process.resourceUsage().maxRSS / 1024;
   return result;
 }
 
@@ -552,7 +554,7 @@ function render(w: Workload, results: Aggregate[], failures: string[], limit: Li
       "and samples per CPU-second of the process (user + system time of all its threads: for one-thread runs it approximates idle-machine throughput; " +
       "for multi-thread runs it is lower than wall throughput on an idle machine, and counts time spent spinning)",
   );
-  lines.push(`- each framework in its own child process (\`--only=<name>\`), so peak RSS (\`process.resourceUsage().maxRSS\`, median over its runs) is its own (it includes Node, tsx and the library)`);
+  lines.push(`- each framework in its own child process (\`--only=<name>\`), so peak RSS (\`process.resourceUsage().maxRSS\` after the timed phases, before Tensile \`native\`'s profiled passes; median over its runs) is its own (it includes Node, tsx and the library)`);
   lines.push(`- FLOPs per sample: ${(w.trainFlops / 1e6).toFixed(2)} M training, ${(w.inferFlops / 1e6).toFixed(2)} M inference (${w.flopsNote})`);
   lines.push(
     Number.isFinite(limitGflops)
