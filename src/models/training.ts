@@ -17,7 +17,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { getLoss, type Loss } from "../losses/index.js";
 import { getMetric, type Metric } from "../metrics/index.js";
 import { getOptimizer, type Optimizer } from "../optimizers/index.js";
-import { CallbackList, type Callback, type CallbackModel, type Logs } from "../callbacks/callback.js";
+import { Callback, CallbackList, type CallbackModel, type Logs } from "../callbacks/callback.js";
 import { History } from "../callbacks/history.js";
 import { ProgbarLogger } from "../callbacks/progbar.js";
 import { toCallbacks, type CallbackLike } from "../callbacks/index.js";
@@ -127,6 +127,16 @@ function splitArgs<O extends object>(y: ModelData | O | undefined, options: O | 
     return [undefined, y as O];
   }
   return [y as ModelData | undefined, options ?? ({} as O)];
+}
+
+type BatchHook = "onTrainBatchBegin" | "onBatchBegin" | "onTrainBatchEnd" | "onBatchEnd" | "onTestBatchBegin" | "onTestBatchEnd";
+
+/**
+ * Whether any callback overrides one of `hooks` (a subclass method or a LambdaCallback's own function). Like Keras,
+ * the loop skips per-batch hooks, and the logs they would get, when no callback has them.
+ */
+function implementsHook(list: CallbackList, hooks: readonly BatchHook[]): boolean {
+  return list.callbacks.some((c) => hooks.some((h) => c[h] !== Callback.prototype[h]));
 }
 
 /** The default progress bar, unless the verbosity is 0 or the user passed a ProgbarLogger of their own (Keras). */
@@ -438,6 +448,9 @@ export class Trainer {
     const params = { epochs, steps, samples: train.samples, verbose, batchSize, metrics: [...this.metricsNames, ...(validation ? this.metricsNames.map((n) => `val_${n}`) : [])] };
     callbacks.setParams(params);
     this.model.stopTraining = false;
+    // Per-batch hooks and logs only where a callback has them (a quiet fit with epoch callbacks skips them).
+    const batchBegin = implementsHook(callbacks, ["onTrainBatchBegin", "onBatchBegin"]);
+    const batchEnd = implementsHook(callbacks, ["onTrainBatchEnd", "onBatchEnd"]);
     await callbacks.call("onTrainBegin", {});
     // A callback restoring a checkpoint (backupAndRestore) sets the epoch to resume from.
     const startEpoch = this.model.resumeEpoch ?? initialEpoch;
@@ -447,16 +460,20 @@ export class Trainer {
       await callbacks.call("onEpochBegin", epoch, {});
       let b = 0;
       for await (const batch of train.batches(options.shuffle ?? true, stepsPerEpoch)) {
-        await callbacks.call("onTrainBatchBegin", b, { batch: b, size: batch.size });
-        await callbacks.call("onBatchBegin", b, { batch: b, size: batch.size });
+        if (batchBegin) {
+          await callbacks.call("onTrainBatchBegin", b, { batch: b, size: batch.size });
+          await callbacks.call("onBatchBegin", b, { batch: b, size: batch.size });
+        }
         try {
           this.trainStep(batch, options.classWeight);
         } finally {
           releaseBatch(batch);
         }
-        const logs = this.logs();
-        await callbacks.call("onTrainBatchEnd", b, logs);
-        await callbacks.call("onBatchEnd", b, logs);
+        if (batchEnd) {
+          const logs = this.logs();
+          await callbacks.call("onTrainBatchEnd", b, logs);
+          await callbacks.call("onBatchEnd", b, logs);
+        }
         b++;
         if (this.model.stopTraining) break;
         await yieldToEventLoop();
@@ -477,15 +494,17 @@ export class Trainer {
   private async runEvaluation(data: ReturnType<Trainer["prepare"]>, steps: number | null, callbacks: CallbackList): Promise<Logs> {
     this.resetMetrics();
     await callbacks.call("onTestBegin", {});
+    const batchBegin = implementsHook(callbacks, ["onTestBatchBegin"]);
+    const batchEnd = implementsHook(callbacks, ["onTestBatchEnd"]);
     let b = 0;
     for await (const batch of data.batches(false, steps)) {
-      await callbacks.call("onTestBatchBegin", b, {});
+      if (batchBegin) await callbacks.call("onTestBatchBegin", b, {});
       try {
         this.testStep(batch);
       } finally {
         releaseBatch(batch);
       }
-      await callbacks.call("onTestBatchEnd", b, this.logs());
+      if (batchEnd) await callbacks.call("onTestBatchEnd", b, this.logs());
       b++;
       await yieldToEventLoop();
     }

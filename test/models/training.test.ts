@@ -95,6 +95,51 @@ test("fit: callbacks see every hook in Keras's order and can stop training", asy
   assert.deepEqual(h.epoch, [0, 1]);
 });
 
+test("fit and evaluate read the logs per batch only when a callback has a batch hook (Keras)", async () => {
+  const [xs, ys] = regressionData(40, 5);
+  const m = linearModel();
+  /** Counts how often the loop reads the metric (it computes per-batch logs with it). */
+  class CountingMae extends tn.metrics.MeanAbsoluteError {
+    reads = 0;
+    override result(): number {
+      this.reads++;
+      return super.result();
+    }
+  }
+  const mae = new CountingMae();
+  m.compile({ optimizer: "sgd", loss: "mse", metrics: [mae] });
+  // Epoch hooks only: one read per epoch (the epoch logs), none per batch.
+  class EpochOnly extends tn.callbacks.Callback {
+    override onEpochEnd(): void {}
+  }
+  await m.fit(xs, ys, { epochs: 2, batchSize: 10, verbose: 0, callbacks: [new EpochOnly()] });
+  assert.equal(mae.reads, 2);
+  // A subclass overriding onBatchEnd alone gets every batch's logs, the same as the epoch's at the last batch.
+  const seen: number[] = [];
+  let epochLoss = NaN;
+  class BatchEnd extends tn.callbacks.Callback {
+    override onBatchEnd(_b: number, logs?: tn.callbacks.Logs): void {
+      seen.push(logs?.loss ?? NaN);
+    }
+    override onEpochEnd(_e: number, logs?: tn.callbacks.Logs): void {
+      epochLoss = logs?.loss ?? NaN;
+    }
+  }
+  mae.reads = 0;
+  await m.fit(xs, ys, { epochs: 1, batchSize: 10, verbose: 0, callbacks: [new BatchEnd()] });
+  assert.equal(seen.length, 4);
+  assert.ok(seen.every(Number.isFinite));
+  assert.equal(seen[3], epochLoss);
+  assert.equal(mae.reads, 5);
+  // evaluate: per-batch reads only with an onTestBatchEnd hook.
+  mae.reads = 0;
+  await m.evaluate(xs, ys, { batchSize: 10, verbose: 0 });
+  assert.equal(mae.reads, 1);
+  const testEnds: number[] = [];
+  await m.evaluate(xs, ys, { batchSize: 10, verbose: 0, callbacks: { onTestBatchEnd: (b: number) => void testEnds.push(b) } });
+  assert.deepEqual(testEnds, [0, 1, 2, 3]);
+});
+
 test("fit yields to the event loop between batches", async () => {
   const [xs, ys] = regressionData(64, 4);
   const m = linearModel();
