@@ -125,30 +125,56 @@ export async function* unbatchElements(up: AsyncIterator<unknown>, op: string): 
   }
 }
 
+/**
+ * TF's shuffle buffer: holds up to `size` elements; once full, each new element replaces a uniformly drawn one, which
+ * comes out. Shared by the element and the row-index shuffles, so both make the same draws.
+ */
+class ShuffleBuffer<T> {
+  readonly items: T[] = [];
+  private readonly random: PhiloxStream;
+
+  constructor(
+    private readonly size: number,
+    key: PRNGKey,
+  ) {
+    this.random = new PhiloxStream(key);
+  }
+
+  /** Adds `x`; once the buffer is full, returns the element `x` displaced. */
+  offer(x: T): { displaced: true; value: T } | { displaced: false } {
+    if (this.items.length < this.size) {
+      this.items.push(x);
+      return { displaced: false };
+    }
+    const j = this.random.nextBelow(this.size);
+    const value = this.items[j];
+    this.items[j] = x;
+    return { displaced: true, value };
+  }
+
+  /** The remaining elements in random order, emptying the buffer. */
+  *drain(): Generator<T> {
+    while (this.items.length > 0) {
+      const j = this.random.nextBelow(this.items.length);
+      const out = this.items[j];
+      this.items[j] = this.items[this.items.length - 1];
+      this.items.pop();
+      yield out;
+    }
+  }
+}
+
 /** A uniform sample from a buffer of `bufferSize` elements, refilled from upstream (TF's shuffle). */
 export async function* shuffleElements(up: AsyncIterator<unknown>, bufferSize: number, key: PRNGKey): AsyncGenerator<unknown> {
-  const random = new PhiloxStream(key);
-  const buffer: unknown[] = [];
+  const buffer = new ShuffleBuffer<unknown>(bufferSize, key);
   try {
     for await (const x of iterate(up)) {
-      if (buffer.length < bufferSize) {
-        buffer.push(x);
-        continue;
-      }
-      const j = random.nextBelow(bufferSize);
-      const out = buffer[j];
-      buffer[j] = x;
-      yield out;
+      const out = buffer.offer(x);
+      if (out.displaced) yield out.value;
     }
-    while (buffer.length > 0) {
-      const j = random.nextBelow(buffer.length);
-      const out = buffer[j];
-      buffer[j] = buffer[buffer.length - 1];
-      buffer.pop();
-      yield out;
-    }
+    yield* buffer.drain();
   } finally {
-    disposeOwned(buffer);
+    disposeOwned(buffer.items);
   }
 }
 
@@ -157,25 +183,12 @@ export async function* shuffleElements(up: AsyncIterator<unknown>, bufferSize: n
  * out in the order the rows would, without an await per index.
  */
 export function* shuffleIndices(up: Iterator<number>, bufferSize: number, key: PRNGKey): Generator<number> {
-  const random = new PhiloxStream(key);
-  const buffer: number[] = [];
+  const buffer = new ShuffleBuffer<number>(bufferSize, key);
   for (let r = up.next(); r.done !== true; r = up.next()) {
-    if (buffer.length < bufferSize) {
-      buffer.push(r.value);
-      continue;
-    }
-    const j = random.nextBelow(bufferSize);
-    const out = buffer[j];
-    buffer[j] = r.value;
-    yield out;
+    const out = buffer.offer(r.value);
+    if (out.displaced) yield out.value;
   }
-  while (buffer.length > 0) {
-    const j = random.nextBelow(buffer.length);
-    const out = buffer[j];
-    buffer[j] = buffer[buffer.length - 1];
-    buffer.pop();
-    yield out;
-  }
+  yield* buffer.drain();
 }
 
 export async function* takeElements(up: AsyncIterator<unknown>, count: number): AsyncGenerator<unknown> {
