@@ -11,7 +11,7 @@ import { add } from "../../ops/elementwise.js";
 import { getRegularizer, serializeRegularizer, type Regularizer } from "../../regularizers/index.js";
 import type { Tensor, Variable } from "../../tensor/tensor.js";
 import { readOptions } from "../../utils/serialization.js";
-import { fusedActivationOf, type FusedActivationOptions } from "./fused.js";
+import { fusedActivationOf, type FusedActivationOptions } from "../fused-activation.js";
 import {
   knownDim,
   Layer,

@@ -12,7 +12,7 @@ import type { Tensor, Variable } from "../../tensor/tensor.js";
 import { configToOptions } from "../../utils/serialization.js";
 import { registerLayer, type ConstraintIdentifier, type InitializerIdentifier, type LayerConfig, type RegularizerIdentifier } from "../layer.js";
 import { BaseConv, type BaseConvArgs } from "./base.js";
-import type { FusedActivationOptions } from "./fused.js";
+import type { FusedActivationOptions } from "../fused-activation.js";
 import { readPositiveInt } from "./utils.js";
 
 /** Options of the layers with a `filters`-output kernel (Conv*, Conv2DTranspose). */

@@ -21,7 +21,7 @@ import {
   type LayerConfig,
   type RegularizerIdentifier,
 } from "../layer.js";
-import { fusedActivationOf } from "../conv/fused.js";
+import { fusedActivationOf } from "../fused-activation.js";
 import type { SymbolicShape } from "../symbolic.js";
 import {
   activationConfig,

@@ -2,8 +2,8 @@
  * Which layer activations the fused ops (src/ops/fused.ts) apply inside the conv / matMul kernel: the built-in
  * activation functions are recognized by identity, with Keras's parameters (leakyRelu's slope 0.2, elu's 1).
  */
-import { getActivation, type Activation } from "../../activations/index.js";
-import type { FusedActivation } from "../../backend/primitives.js";
+import { getActivation, type Activation } from "../activations/index.js";
+import type { FusedActivation } from "../backend/primitives.js";
 
 /** A fused op's activation options, as `fused.conv2d` / `fused.matMul` take them. */
 export interface FusedActivationOptions {
