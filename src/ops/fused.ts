@@ -17,6 +17,7 @@ import { elu, leakyRelu, prelu, relu, relu6, sigmoid } from "./activations.js";
 import { assertFiniteNumber, assertOptionsObject, castTo, describeValue, floatInput, type TensorLike } from "./convert.js";
 import { prepareConv } from "./conv-args.js";
 import { add, tanh } from "./elementwise.js";
+import { checkMatMulOperands } from "./matmul-args.js";
 import type { DimRoundingMode, Padding } from "./nn.js";
 import { broadcastTo, reshape } from "./shape.js";
 
@@ -244,26 +245,7 @@ export function matMul(args: FusedMatMulArgs): Tensor {
   const b0 = floatInput(args.b, op, "b");
   const transposeA = args.transposeA ?? false;
   const transposeB = args.transposeB ?? false;
-  if (typeof transposeA !== "boolean" || typeof transposeB !== "boolean") {
-    throw new ValueError(`${op}: transposeA and transposeB must be booleans, got ${describeValue(transposeA)} and ${describeValue(transposeB)}`);
-  }
-  for (const [name, t] of [["a", a0], ["b", b0]] as const) {
-    if (t.rank < 2) throw new ShapeError(`${op}: ${name} must have rank >= 2, got rank ${t.rank} (shape ${formatShape(t.shape)})`);
-  }
-  const axisA = transposeA ? a0.rank - 2 : a0.rank - 1;
-  const axisB = transposeB ? b0.rank - 1 : b0.rank - 2;
-  if (a0.shape[axisA] !== b0.shape[axisB]) {
-    throw new ShapeError(
-      `${op}: inner dimensions differ: a is ${formatShape(a0.shape)}, b is ${formatShape(b0.shape)} (a[${axisA}]=${a0.shape[axisA]} must equal b[${axisB}]=${b0.shape[axisB]})` +
-        (transposeA || transposeB ? ` with transposeA=${transposeA}, transposeB=${transposeB}` : ""),
-    );
-  }
-  let batch: number[];
-  try {
-    batch = broadcastShapes(a0.shape.slice(0, -2), b0.shape.slice(0, -2), op);
-  } catch {
-    throw new ShapeError(`${op}: batch dimensions of a ${formatShape(a0.shape)} and b ${formatShape(b0.shape)} do not broadcast`);
-  }
+  const batch = checkMatMulOperands(op, a0, b0, transposeA, transposeB);
   const epilogue = readEpilogue(args, op);
   const dtype = promoteTypes(a0.dtype, b0.dtype);
   const a = castTo(a0, dtype);

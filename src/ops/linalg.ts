@@ -1,11 +1,12 @@
 /** Linear algebra: matMul, dot, outer, einsum, bandPart. */
 import { promoteTypes } from "../core/dtype.js";
 import { DTypeError, ShapeError, ValueError } from "../core/errors.js";
-import { broadcastShapes, formatShape, shapesEqual } from "../core/shape.js";
+import { formatShape, shapesEqual } from "../core/shape.js";
 import { runPrimitive } from "../backend/dispatch.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { castTo, fromValues, toTensor, type TensorLike } from "./convert.js";
 import { mul, where } from "./elementwise.js";
+import { checkMatMulOperands } from "./matmul-args.js";
 import { sum } from "./reduce.js";
 import { broadcastTo, reshape } from "./shape.js";
 
@@ -37,32 +38,7 @@ function transposeRaw(x: Tensor, perm: number[]): Tensor {
 export function matMul(a: TensorLike, b: TensorLike, transposeA = false, transposeB = false): Tensor {
   const op = "matMul";
   const [x, y] = numericPair(op, a, b);
-  for (const [name, t] of [["a", x], ["b", y]] as const) {
-    if (t.rank < 2) {
-      throw new ShapeError(`${op}: ${name} must have rank >= 2, got rank ${t.rank} (shape ${formatShape(t.shape)}); use dot for vectors`);
-    }
-  }
-  if (typeof transposeA !== "boolean" || typeof transposeB !== "boolean") {
-    throw new ValueError(`${op}: transposeA and transposeB must be booleans, got ${String(transposeA)} and ${String(transposeB)}`);
-  }
-  const axisA = transposeA ? x.rank - 2 : x.rank - 1;
-  const axisB = transposeB ? y.rank - 1 : y.rank - 2;
-  if (x.shape[axisA] !== y.shape[axisB]) {
-    throw new ShapeError(
-      `${op}: inner dimensions differ: a is ${formatShape(x.shape)}, b is ${formatShape(y.shape)} ` +
-        `(a[${axisA}]=${x.shape[axisA]} must equal b[${axisB}]=${y.shape[axisB]})` +
-        (transposeA || transposeB ? ` with transposeA=${transposeA}, transposeB=${transposeB}` : ""),
-    );
-  }
-  const batchA = x.shape.slice(0, -2);
-  const batchB = y.shape.slice(0, -2);
-  try {
-    broadcastShapes(batchA, batchB, op);
-  } catch {
-    throw new ShapeError(
-      `${op}: batch dimensions ${formatShape(batchA)} and ${formatShape(batchB)} do not broadcast: a is ${formatShape(x.shape)}, b is ${formatShape(y.shape)}`,
-    );
-  }
+  checkMatMulOperands(op, x, y, transposeA, transposeB);
   return runPrimitive("matMul", [x, y], { transposeA, transposeB });
 }
 

@@ -280,7 +280,7 @@ const matMulRecord: OpRecord = {
   errors: [
     { inputs: [a45, rand([4, 3])], args: {}, throws: /^fused\.matMul: inner dimensions differ: a is \[4,5\], b is \[4,3\]/ },
     { inputs: [rand([5]), b53], args: {}, throws: /^fused\.matMul: a must have rank >= 2, got rank 1/ },
-    { inputs: [rand([2, 4, 5]), rand([3, 5, 3])], args: {}, throws: /^fused\.matMul: batch dimensions of a \[2,4,5\] and b \[3,5,3\] do not broadcast/ },
+    { inputs: [rand([2, 4, 5]), rand([3, 5, 3])], args: {}, throws: /^fused\.matMul: batch dimensions \[2\] and \[3\] do not broadcast: a is \[2,4,5\], b is \[3,5,3\]$/ },
     { inputs: [a45, b53, rand([5])], args: { bias: true }, throws: /^fused\.matMul: bias of shape \[5\] must broadcast to the result's shape \[4,3\]/ },
     { inputs: [a45, b53], args: { activation: "softmax" }, throws: /^fused\.matMul: activation must be one of/ },
   ],

@@ -106,13 +106,14 @@ export abstract class Conv extends FilterConv {
     this.addKernel([...this.kernelSize, inputChannels / this.groups, this.filters]);
   }
 
+  /** A 1-d layer's padding as the ops take it. Causal: (k - 1)·d on the left only, so output t sees inputs up to t. */
+  private padding1d(): "valid" | "same" | [readonly [number, number]] {
+    return this.padding === "causal" ? [[this.windows[0] - 1, 0] as const] : (this.padding as "valid" | "same");
+  }
+
   protected override convolve(x: Tensor): Tensor {
     const kernel = this.builtKernel;
-    if (this.rank === 1) {
-      // Causal: pad (k - 1)·d on the left only, so output t sees inputs up to t.
-      const pad = this.padding === "causal" ? [[this.windows[0] - 1, 0] as const] : (this.padding as "valid" | "same");
-      return conv1dOp(x, kernel, this.strides[0], pad, "NWC", this.dilationRate[0]);
-    }
+    if (this.rank === 1) return conv1dOp(x, kernel, this.strides[0], this.padding1d(), "NWC", this.dilationRate[0]);
     const padding = this.padding as "valid" | "same";
     if (this.rank === 2) {
       return conv2dOp(x, kernel, this.strides as [number, number], padding, "NHWC", this.dilationRate as [number, number]);
@@ -124,8 +125,7 @@ export abstract class Conv extends FilterConv {
     const filter = this.builtKernel;
     const epilogue = { ...activation, ...(bias === null ? {} : { bias }) };
     if (this.rank === 1) {
-      const pad = this.padding === "causal" ? [[this.windows[0] - 1, 0] as const] : (this.padding as "valid" | "same");
-      return fused.conv1d({ x, filter, stride: this.strides[0], pad, dilation: this.dilationRate[0], ...epilogue });
+      return fused.conv1d({ x, filter, stride: this.strides[0], pad: this.padding1d(), dilation: this.dilationRate[0], ...epilogue });
     }
     const pad = this.padding as "valid" | "same";
     if (this.rank === 2) {
