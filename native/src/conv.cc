@@ -37,6 +37,8 @@ using i64 = int64_t;
 // its threads never compete with ours for the cores.
 
 using tn::ParallelParts;
+using tn::Arr;
+using tn::Kind;
 using tn::SingleThreadedBlas;
 
 int Threads() { return tn::Threads(); }
@@ -129,23 +131,6 @@ bool ReadGeom(const Napi::Value& v, bool conv, Geom& g, std::string& err) {
     return false;
   }
   return true;
-}
-
-enum class Kind { F32, F64, Other };
-
-Kind KindOf(const Napi::Value& v) {
-  if (!v.IsTypedArray()) return Kind::Other;
-  napi_typedarray_type t = v.As<Napi::TypedArray>().TypedArrayType();
-  if (t == napi_float32_array) return Kind::F32;
-  if (t == napi_float64_array) return Kind::F64;
-  return Kind::Other;
-}
-
-template <class T>
-T* DataOf(const Napi::Value& v, size_t& length) {
-  Napi::TypedArrayOf<T> a = v.As<Napi::TypedArrayOf<T>>();
-  length = a.ElementLength();
-  return a.Data();
 }
 
 // ---- im2col / col2im over global output rows r in [r0, r1) (r = n·M + position) ----
@@ -972,25 +957,29 @@ Napi::Value Fail(Napi::Env env, const std::string& what, const std::string& msg)
   return env.Undefined();
 }
 
-/** Checks that every array is a TypedArray of the first one's kind (float32 or float64) with the expected length. */
-bool CheckArrays(const Napi::CallbackInfo& info, size_t count, const i64* lengths, Kind& kind, std::string& err) {
+/** A float32 or float64 TypedArray's memory (tn::ArrOf); false for anything else. */
+bool FloatArr(const Napi::Value& v, Arr& out) { return tn::ArrOf(v, out) && (out.kind == Kind::F32 || out.kind == Kind::F64); }
+
+/**
+ * Reads info[0..count) into `arrays`, checking that each is a TypedArray of the first one's kind (float32 or float64)
+ * with the expected length.
+ */
+bool CheckArrays(const Napi::CallbackInfo& info, size_t count, const i64* lengths, Arr* arrays, std::string& err) {
   if (info.Length() < count + 1) {
     err = "expected " + std::to_string(count + 1) + " arguments";
     return false;
   }
-  kind = KindOf(info[0]);
-  if (kind == Kind::Other) {
+  if (!FloatArr(info[0], arrays[0])) {
     err = "arrays must be Float32Array or Float64Array";
     return false;
   }
   for (size_t i = 0; i < count; i++) {
-    if (KindOf(info[i]) != kind) {
+    if (!FloatArr(info[i], arrays[i]) || arrays[i].kind != arrays[0].kind) {
       err = "arrays must all be Float32Array or all Float64Array";
       return false;
     }
-    size_t len = info[i].As<Napi::TypedArray>().ElementLength();
-    if (static_cast<i64>(len) != lengths[i]) {
-      err = "array " + std::to_string(i) + " has " + std::to_string(len) + " elements, expected " +
+    if (arrays[i].length != lengths[i]) {
+      err = "array " + std::to_string(i) + " has " + std::to_string(arrays[i].length) + " elements, expected " +
             std::to_string(lengths[i]);
       return false;
     }
@@ -998,20 +987,16 @@ bool CheckArrays(const Napi::CallbackInfo& info, size_t count, const i64* length
   return true;
 }
 
-template <class T>
-T* Ptr(const Napi::Value& v) {
-  return v.As<Napi::TypedArrayOf<T>>().Data();
-}
-
 /** convForward's optional epilogue arguments (bias, activation, alpha) at info[4..6]; false with `err` set. */
 template <class T>
 bool ReadFused(const Napi::CallbackInfo& info, Kind kind, i64 outC, Fused<T>& f, std::string& err) {
   if (info.Length() > 4 && !info[4].IsUndefined() && !info[4].IsNull()) {
-    if (KindOf(info[4]) != kind || static_cast<i64>(info[4].As<Napi::TypedArray>().ElementLength()) != outC) {
+    Arr bias;
+    if (!FloatArr(info[4], bias) || bias.kind != kind || bias.length != outC) {
       err = "bias must be a TypedArray of x's type with one value per output channel";
       return false;
     }
-    f.bias = Ptr<T>(info[4]);
+    f.bias = bias.as<T>();
   }
   if (info.Length() > 5 && !info[5].IsUndefined()) {
     const int act = info[5].IsNumber() ? info[5].As<Napi::Number>().Int32Value() : -1;
@@ -1039,20 +1024,21 @@ Napi::Value ConvEntry(const Napi::CallbackInfo& info) {
   if (op == ConvOp::Forward) { lengths[0] = xLen; lengths[1] = wLen; lengths[2] = yLen; }
   if (op == ConvOp::BackpropInput) { lengths[0] = yLen; lengths[1] = wLen; lengths[2] = xLen; }
   if (op == ConvOp::BackpropFilter) { lengths[0] = xLen; lengths[1] = yLen; lengths[2] = wLen; }
-  Kind kind;
-  if (!CheckArrays(info, 3, lengths, kind, err)) return Fail(env, name, err);
+  Arr arr[3];
+  if (!CheckArrays(info, 3, lengths, arr, err)) return Fail(env, name, err);
+  const Kind kind = arr[0].kind;
   bool ok;
   if (kind == Kind::F32) {
-    const float* a = Ptr<float>(info[0]);
-    const float* b = Ptr<float>(info[1]);
-    float* c = Ptr<float>(info[2]);
+    const float* a = arr[0].as<float>();
+    const float* b = arr[1].as<float>();
+    float* c = arr[2].as<float>();
     Fused<float> f;
     if (op == ConvOp::Forward && !ReadFused(info, kind, g.outC, f, err)) return Fail(env, name, err);
     ok = op == ConvOp::Forward ? ConvForward(a, b, c, g, f) : op == ConvOp::BackpropInput ? ConvBackpropInput(a, b, c, g) : ConvBackpropFilter(a, b, c, g);
   } else {
-    const double* a = Ptr<double>(info[0]);
-    const double* b = Ptr<double>(info[1]);
-    double* c = Ptr<double>(info[2]);
+    const double* a = arr[0].as<double>();
+    const double* b = arr[1].as<double>();
+    double* c = arr[2].as<double>();
     Fused<double> f;
     if (op == ConvOp::Forward && !ReadFused(info, kind, g.outC, f, err)) return Fail(env, name, err);
     ok = op == ConvOp::Forward ? ConvForward(a, b, c, g, f) : op == ConvOp::BackpropInput ? ConvBackpropInput(a, b, c, g) : ConvBackpropFilter(a, b, c, g);
@@ -1079,18 +1065,18 @@ Napi::Value PoolEntry(const Napi::CallbackInfo& info) {
   if (op == PoolOp::Max || op == PoolOp::Avg) { lengths[0] = xLen; lengths[1] = yLen; }
   if (op == PoolOp::MaxGrad) { lengths[0] = xLen; lengths[1] = yLen; lengths[2] = xLen; }
   if (op == PoolOp::AvgGrad) { lengths[0] = yLen; lengths[1] = xLen; }
-  Kind kind;
-  if (!CheckArrays(info, arrays, lengths, kind, err)) return Fail(env, name, err);
-  if (kind == Kind::F32) {
-    if (op == PoolOp::Max) MaxPool(Ptr<float>(info[0]), Ptr<float>(info[1]), g);
-    if (op == PoolOp::MaxGrad) MaxPoolGrad(Ptr<float>(info[0]), Ptr<float>(info[1]), Ptr<float>(info[2]), g);
-    if (op == PoolOp::Avg) AvgPool(Ptr<float>(info[0]), Ptr<float>(info[1]), g);
-    if (op == PoolOp::AvgGrad) AvgPoolGrad(Ptr<float>(info[0]), Ptr<float>(info[1]), g);
+  Arr a[3];
+  if (!CheckArrays(info, arrays, lengths, a, err)) return Fail(env, name, err);
+  if (a[0].kind == Kind::F32) {
+    if (op == PoolOp::Max) MaxPool(a[0].as<float>(), a[1].as<float>(), g);
+    if (op == PoolOp::MaxGrad) MaxPoolGrad(a[0].as<float>(), a[1].as<float>(), a[2].as<float>(), g);
+    if (op == PoolOp::Avg) AvgPool(a[0].as<float>(), a[1].as<float>(), g);
+    if (op == PoolOp::AvgGrad) AvgPoolGrad(a[0].as<float>(), a[1].as<float>(), g);
   } else {
-    if (op == PoolOp::Max) MaxPool(Ptr<double>(info[0]), Ptr<double>(info[1]), g);
-    if (op == PoolOp::MaxGrad) MaxPoolGrad(Ptr<double>(info[0]), Ptr<double>(info[1]), Ptr<double>(info[2]), g);
-    if (op == PoolOp::Avg) AvgPool(Ptr<double>(info[0]), Ptr<double>(info[1]), g);
-    if (op == PoolOp::AvgGrad) AvgPoolGrad(Ptr<double>(info[0]), Ptr<double>(info[1]), g);
+    if (op == PoolOp::Max) MaxPool(a[0].as<double>(), a[1].as<double>(), g);
+    if (op == PoolOp::MaxGrad) MaxPoolGrad(a[0].as<double>(), a[1].as<double>(), a[2].as<double>(), g);
+    if (op == PoolOp::Avg) AvgPool(a[0].as<double>(), a[1].as<double>(), g);
+    if (op == PoolOp::AvgGrad) AvgPoolGrad(a[0].as<double>(), a[1].as<double>(), g);
   }
   return env.Undefined();
 }
