@@ -349,7 +349,7 @@ inline V ActivateCheap(V v, int act, T alpha) {
   }
 }
 
-inline bool IsCheap(int act) { return act == tn::kLinear || act == tn::kRelu || act == tn::kRelu6 || act == tn::kLeakyRelu; }
+using tn::IsCheap;
 
 /**
  * Output pixels ow0 … ow0 + kPixels - 1 of row (n, od, oh), channels [o0, o0 + 2L): sums of the taps in registers,

@@ -96,6 +96,9 @@ inline float Expm1F(float xf) {
 /** Activation codes, as src/backend/native/conv.ts sends them. */
 enum Activation { kLinear = 0, kRelu = 1, kRelu6 = 2, kElu = 3, kSigmoid = 4, kTanh = 5, kLeakyRelu = 6, kActivationCount = 7 };
 
+/** The activations that are a select or two (no transcendental function): cheap enough to apply in registers. */
+inline bool IsCheap(int act) { return act == kLinear || act == kRelu || act == kRelu6 || act == kLeakyRelu; }
+
 /** act(v) for one element, with the cpu kernels' conventions (NaN propagates; relu6 clips to [0, 6]). */
 template <int A, class T>
 inline T Activate(T v, T alpha) {

@@ -247,8 +247,7 @@ Napi::Value BiasActivationEntry(const Napi::CallbackInfo& info) {
   if (hasBias && (bias.kind != y.kind || bias.length != cols)) return Fail(env, fn, "bias must have y's type and cols elements");
   if (act < 0 || act >= kActivationCount) return Fail(env, fn, "unknown activation code");
   const i64 rows = y.length / cols;
-  const bool cheap = act == kLinear || act == kRelu || act == kRelu6 || act == kLeakyRelu;
-  ParallelFor(rows, rows * cols, cheap ? kCheapWork : kExpensiveWork, [&](i64 b, i64 e) {
+  ParallelFor(rows, rows * cols, IsCheap(static_cast<int>(act)) ? kCheapWork : kExpensiveWork, [&](i64 b, i64 e) {
     if (y.kind == Kind::F32) {
       Epilogue(y.as<float>() + b * cols, e - b, cols, cols, hasBias ? bias.as<float>() : nullptr, (int)act, (float)alpha);
     } else {
