@@ -11,6 +11,27 @@ export function strides(shape: readonly number[]): number[] {
   return s;
 }
 
+/** Right-aligned NumPy broadcast of `t` (values in row-major order) to `shape`, as plain values. */
+export function broadcastValues(t: { shape: readonly number[]; values: readonly number[] }, shape: readonly number[]): number[] {
+  const rank = shape.length;
+  const ts = [...new Array<number>(rank - t.shape.length).fill(1), ...t.shape];
+  const size = shape.reduce((p, d) => p * d, 1);
+  const out: number[] = [];
+  for (let flat = 0; flat < size; flat++) {
+    let rem = flat;
+    let index = 0;
+    let stride = 1;
+    for (let d = rank - 1; d >= 0; d--) {
+      const i = rem % shape[d];
+      rem = Math.floor(rem / shape[d]);
+      index += (ts[d] === 1 ? 0 : i) * stride;
+      stride *= ts[d];
+    }
+    out.push(t.values[index]);
+  }
+  return out;
+}
+
 /**
  * Deterministic pseudo-random numbers in [-0.5, 0.5) from a 32-bit LCG (for test data and cotangents; the
  * library's own PRNG is under test elsewhere).

@@ -8,7 +8,7 @@ import { test } from "node:test";
 import * as tn from "../../src/index.js";
 import { fused, type FusedActivationName } from "../../src/ops/fused.js";
 import { runOpRecords, type OpRecord, type RefTensor, type Sample, type Value } from "../helpers/opinfo.js";
-import { lcg } from "../helpers/reference.js";
+import { broadcastValues, lcg } from "../helpers/reference.js";
 
 /** Distinct values in [-scale, scale) (no ties, so activations' kinks are not hit). */
 function rand(shape: number[], seed = 1, scale = 1): Value {
@@ -18,26 +18,6 @@ function rand(shape: number[], seed = 1, scale = 1): Value {
 }
 
 const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
-
-/** Right-aligned broadcast of `t` to `shape`. */
-function broadcastValues(t: RefTensor, shape: number[]): number[] {
-  const rank = shape.length;
-  const ts = [...new Array<number>(rank - t.shape.length).fill(1), ...t.shape];
-  const out: number[] = [];
-  for (let flat = 0; flat < size(shape); flat++) {
-    let rem = flat;
-    let index = 0;
-    let stride = 1;
-    for (let d = rank - 1; d >= 0; d--) {
-      const i = rem % shape[d];
-      rem = Math.floor(rem / shape[d]);
-      index += (ts[d] === 1 ? 0 : i) * stride;
-      stride *= ts[d];
-    }
-    out.push(t.values[index]);
-  }
-  return out;
-}
 
 /** Each activation from its definition (relu6 clips to [0, 6]; elu's alpha is 1). */
 function activate(v: number, activation: FusedActivationName, alpha: number, slope: number): number {

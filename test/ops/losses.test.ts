@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as tn from "../../src/index.js";
 import { runOpRecords, type OpRecord, type RefTensor, type Sample } from "../helpers/opinfo.js";
+import { broadcastValues } from "../helpers/reference.js";
 
 type TF = typeof import("@tensorflow/tfjs");
 type TFTensor = import("@tensorflow/tfjs").Tensor;
@@ -15,27 +16,6 @@ interface Args {
   axis?: number;
   /** The third input is the weights. */
   weighted?: boolean;
-}
-
-/** Right-aligned NumPy broadcast of `w` to `shape`, as plain values. */
-function broadcastValues(w: RefTensor, shape: number[]): number[] {
-  const rank = shape.length;
-  const ws = [...Array(rank - w.shape.length).fill(1), ...w.shape];
-  const size = shape.reduce((p, d) => p * d, 1);
-  const out: number[] = [];
-  for (let flat = 0; flat < size; flat++) {
-    let rem = flat;
-    let index = 0;
-    let stride = 1;
-    for (let d = rank - 1; d >= 0; d--) {
-      const i = rem % shape[d];
-      rem = Math.floor(rem / shape[d]);
-      index += (ws[d] === 1 ? 0 : i) * stride;
-      stride *= ws[d];
-    }
-    out.push(w.values[index]);
-  }
-  return out;
 }
 
 /** TF's weighted-loss reduction on plain numbers (0 where the weights sum to zero). */
