@@ -10,13 +10,11 @@ import { FileFormatError } from "../../core/errors.js";
 import { formatShape } from "../../core/shape.js";
 import type { Model } from "../../models/model.js";
 import type { Optimizer } from "../../optimizers/optimizer.js";
-import { fromValues } from "../../ops/convert.js";
 import { tidy } from "../../tensor/scope.js";
 import type { Tensor, Variable } from "../../tensor/tensor.js";
-import { allocArray } from "../../core/dtype.js";
-import { h5Dataset, h5Ensure, h5Get, type H5Data, type H5Dataset, type H5Group, type H5Node } from "../hdf5/index.js";
+import { h5Ensure, h5Get, type H5Dataset, type H5Group, type H5Node } from "../hdf5/index.js";
 import { keras2OptimizerName } from "./keras2.js";
-import { kerasTrainableOrder, loadOptimizerDatasets } from "./weights.js";
+import { kerasTrainableOrder, loadOptimizerDatasets, optimizerValue, slotDataset, variableSlot } from "./weights.js";
 
 /** Tensile slot → tf.keras 2 slot name, in the order tf.keras 2 creates the slots (each slot for every variable). */
 const KERAS2_SLOTS: Readonly<Record<string, readonly (readonly [string, string])[]>> = {
@@ -105,10 +103,8 @@ export function keras2OptimizerGroup(model: Model): H5Group | null {
     const parts = name.split("/").filter((p) => p.length > 0);
     const leaf = parts.pop() as string;
     const parent = h5Ensure(group, parts.join("/"));
-    const data = variable.dataSync() as H5Data;
-    const dataset =
-      key === "iter" ? h5Dataset("int64", [], Float64Array.of(Math.round(Number(data[0])))) : h5Dataset(variable.dtype === "float64" ? "float64" : "float32", variable.shape, data);
-    parent.children.set(leaf, dataset);
+    const storeAs = key === "iter" ? "int64" : variable.dtype === "float64" ? "float64" : "float32";
+    parent.children.set(leaf, slotDataset(variableSlot(variable, storeAs)));
   }
   group.attrs.set("weight_names", { kind: "string", shape: [names.length], value: names });
   return group;
@@ -139,14 +135,6 @@ function matchByName(entries: readonly Keras2Entry[], names: readonly string[]):
   return out;
 }
 
-function values(d: H5Dataset, v: Variable): Tensor {
-  const data = d.data as H5Data;
-  const out = allocArray(v.dtype === "int32" ? "float64" : v.dtype, data.length) as Float32Array | Float64Array;
-  if (data instanceof BigInt64Array) for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
-  else out.set(data as ArrayLike<number>);
-  return fromValues(out, v.shape, v.dtype === "int32" ? "float64" : v.dtype);
-}
-
 /** Loads tf.keras 2's optimizer_weights; returns a reason when they do not fit (nothing is changed then). */
 function applyKeras2(model: Model, names: readonly string[], datasets: readonly H5Dataset[]): string | null {
   const opt = model.optimizer;
@@ -169,7 +157,7 @@ function applyKeras2(model: Model, names: readonly string[], datasets: readonly 
     if (!same) return `'${names[order[i]]}' has shape ${formatShape(d.shape)}, but ${v.name} has shape ${formatShape(v.shape)}`;
   }
   tidy(() => {
-    const next = new Map<Variable, Tensor>(entries.map((e, i) => [e.variable, values(datasets[order[i]], e.variable)]));
+    const next = new Map<Variable, Tensor>(entries.map((e, i) => [e.variable, optimizerValue(datasets[order[i]], e.variable)]));
     // The learning rate (not in Keras 2 files) and any state of variables no longer trained keep their values.
     opt.setWeights(opt.variables().map((v) => next.get(v) ?? v));
   });

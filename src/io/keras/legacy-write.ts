@@ -9,12 +9,12 @@ import { ValueError } from "../../core/errors.js";
 import type { Layer } from "../../layers/layer.js";
 import type { Model } from "../../models/model.js";
 import type { Variable } from "../../tensor/tensor.js";
-import { h5Dataset, h5Ensure, h5Group, type H5Data, type H5Dataset, type H5Group } from "../hdf5/index.js";
+import { h5Ensure, h5Group, type H5Dataset, type H5Group } from "../hdf5/index.js";
 import { stringifyKerasJson } from "./json.js";
 import { KERAS2_VERSION, modelToKeras2, trainingConfigToKeras2 } from "./keras2.js";
 import { legacyWeights } from "./legacy.js";
 import { keras2OptimizerGroup } from "./legacy-optimizer.js";
-import { kerasModelLayers } from "./weights.js";
+import { kerasModelLayers, slotDataset, variableSlot } from "./weights.js";
 
 /** HDF5's object header limit: tf.keras splits a list attribute above it into `name0`, `name1`… */
 const HDF5_OBJECT_HEADER_LIMIT = 64512;
@@ -63,19 +63,8 @@ function weightNames(vars: readonly Variable[]): string[] {
 }
 
 function datasetOf(v: Variable): H5Dataset {
-  const data = v.dataSync() as H5Data;
   // Normalization's sample count is an int64 in Keras.
-  if (v.name.endsWith("/count") && v.shape.length === 0) return h5Dataset("int64", [], Float64Array.of(Math.round(Number(data[0]))));
-  switch (v.dtype) {
-    case "float64":
-      return h5Dataset("float64", v.shape, data);
-    case "int32":
-      return h5Dataset("int32", v.shape, data);
-    case "uint8":
-      return h5Dataset("uint8", v.shape, data);
-    default:
-      return h5Dataset("float32", v.shape, data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>));
-  }
+  return slotDataset(variableSlot(v, v.name.endsWith("/count") && v.shape.length === 0 ? "int64" : undefined));
 }
 
 function layerGroup(layer: Layer): H5Group {

@@ -51,7 +51,7 @@ function storeType(dtype: DType): H5NumericType {
   return dtype === "float64" ? "float64" : dtype === "int32" ? "int32" : dtype === "uint8" ? "uint8" : "float32";
 }
 
-function variableSlot(v: Variable, storeAs?: H5NumericType): WeightSlot {
+export function variableSlot(v: Variable, storeAs?: H5NumericType): WeightSlot {
   return {
     name: v.name,
     shape: v.shape,
@@ -287,13 +287,17 @@ export function kerasWeightsTree(model: Model, options: { optimizer?: boolean } 
   const opt = options.optimizer === false ? null : optimizerGroup(model);
   for (const g of opt === null ? groups : [...groups, opt]) {
     const vars = h5Ensure(root, g.path);
-    g.slots.forEach((s, i) => {
-      let data = s.read();
-      if (s.storeAs === "int64") data = Float64Array.from(data as ArrayLike<number>, (x) => Math.round(x));
-      vars.children.set(String(i), h5Dataset(s.storeAs, s.shape, data));
-    });
+    g.slots.forEach((s, i) => vars.children.set(String(i), slotDataset(s)));
   }
   return root;
+}
+
+/** A slot's values as the dataset Keras stores: int64 counts rounded, float32 converted from any other array. */
+export function slotDataset(s: WeightSlot): H5Dataset {
+  let data = s.read();
+  if (s.storeAs === "int64") data = Float64Array.from(data as ArrayLike<number>, (x) => Math.round(x));
+  else if (s.storeAs === "float32" && !(data instanceof Float32Array)) data = Float32Array.from(data as ArrayLike<number>);
+  return h5Dataset(s.storeAs, s.shape, data);
 }
 
 // ---- reading ------------------------------------------------------------------------------------------------
@@ -308,6 +312,12 @@ function toDType(data: H5Data, dtype: DType): Float32Array | Float64Array | Int3
   if (data instanceof BigInt64Array) for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
   else out.set(data as ArrayLike<number>);
   return out;
+}
+
+/** An optimizer variable's new value from a dataset (integer counters as float64, which setWeights casts back). */
+export function optimizerValue(d: H5Dataset, v: Variable): Tensor {
+  const dtype = v.dtype === "int32" ? "float64" : v.dtype;
+  return fromValues(toDType(d.data as H5Data, dtype), v.shape, dtype);
 }
 
 /** A pending assignment, checked and ready. */
@@ -385,11 +395,7 @@ export function loadOptimizerDatasets(model: Model, datasets: readonly H5Node[],
   try {
     tidy(() => {
       const byVariable = new Map<Variable, Tensor>();
-      ordered.forEach((v, i) => {
-        const d = datasets[i] as H5Dataset;
-        const dtype = v.dtype === "int32" ? "float64" : v.dtype;
-        byVariable.set(v, fromValues(toDType(d.data as H5Data, dtype), v.shape, dtype));
-      });
+      ordered.forEach((v, i) => byVariable.set(v, optimizerValue(datasets[i] as H5Dataset, v)));
       opt.setWeights(current.map((v) => byVariable.get(v) as Tensor));
     });
   } catch (error) {
