@@ -7,9 +7,16 @@ import type { Tensor } from "./tensor.js";
 
 const scopes: Tensor[][] = [];
 
-/** Called for every new tensor: the innermost `tidy` owns it. */
-export function adoptIntoScope(t: Tensor): void {
-  if (scopes.length > 0) scopes[scopes.length - 1].push(t);
+/** Called for every new tensor: the innermost `tidy` owns it. False when no `tidy` is running. */
+export function adoptIntoScope(t: Tensor): boolean {
+  if (scopes.length === 0) return false;
+  scopes[scopes.length - 1].push(t);
+  return true;
+}
+
+/** A tensor that outlives its scope: the enclosing scope owns it, or, outside every scope, the garbage collector. */
+function escape(t: Tensor): void {
+  if (!adoptIntoScope(t)) t.trackCollection();
 }
 
 function collectTensors(value: unknown, into: Set<Tensor>, depth = 0): void {
@@ -41,7 +48,10 @@ export function tidy<T>(fn: () => T): T {
     result = fn();
   } catch (error) {
     scopes.pop();
-    for (const t of scope) if (!t.kept) t.dispose();
+    for (const t of scope) {
+      if (t.kept) t.trackCollection();
+      else t.dispose();
+    }
     throw error;
   }
   scopes.pop();
@@ -51,8 +61,9 @@ export function tidy<T>(fn: () => T): T {
   const keepSet = new Set<Tensor>();
   collectTensors(result, keepSet);
   for (const t of scope) {
-    if (keepSet.has(t)) adoptIntoScope(t);
-    else if (!t.kept) t.dispose();
+    if (t.kept) t.trackCollection();
+    else if (keepSet.has(t)) escape(t);
+    else t.dispose();
   }
   return result;
 }

@@ -14,6 +14,8 @@ import type { Storage } from "./storage.js";
 interface Handle {
   storage: Storage;
   released: boolean;
+  /** Registered with the finalizer (see `trackCollection`). */
+  tracked: boolean;
 }
 
 const live = { tensors: 0 };
@@ -52,10 +54,20 @@ export class Tensor {
     this.dtype = dtype;
     this.size = sizeOf(shape);
     storage.retain();
-    this.handle = { storage, released: false };
+    this.handle = { storage, released: false, tracked: false };
     live.tensors++;
+    if (!scoped || !adoptIntoScope(this)) this.trackCollection();
+  }
+
+  /**
+   * @internal Lets the garbage collector release the storage once this tensor is unreachable. A tensor made inside
+   * `tidy` is registered only if it outlives the scope: V8's young-generation GC keeps registered objects alive, so
+   * registering every intermediate of a training step would promote them all to the old generation.
+   */
+  trackCollection(): void {
+    if (this.handle.tracked || this.handle.released) return;
+    this.handle.tracked = true;
     finalizer.register(this, this.handle, this.handle);
-    if (scoped) adoptIntoScope(this);
   }
 
   get rank(): number {
@@ -152,7 +164,7 @@ export class Tensor {
   /** Releases the memory now. Using the tensor afterwards throws. Safe to call twice. */
   dispose(): void {
     if (this.handle.released) return;
-    finalizer.unregister(this.handle);
+    if (this.handle.tracked) finalizer.unregister(this.handle);
     releaseHandle(this.handle);
     this.node = null;
     this.grad = null;

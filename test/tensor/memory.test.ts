@@ -76,3 +76,30 @@ test("1,000 training steps without tidy: after gc, counts return to the baseline
   const after = tn.memory();
   assert.deepEqual(after, baseline, `baseline ${JSON.stringify(baseline)}, peak ${JSON.stringify(peak)}, after gc ${JSON.stringify(after)}`);
 });
+
+test("tensors that outlive their tidy (returned or kept) are still released by the garbage collector", async () => {
+  v8.setFlagsFromString("--expose-gc");
+  const gc = vm.runInNewContext("gc") as () => void;
+  const settle = async (): Promise<void> => {
+    for (let i = 0; i < 6; i++) {
+      gc();
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+  };
+  const a = tn.ones([64]);
+  await settle();
+  const baseline = tn.memory();
+  for (let i = 0; i < 200; i++) {
+    tn.tidy(() => tn.add(a, 1)); // returned to no scope
+    tn.tidy(() => {
+      tn.keep(tn.mul(a, 2)); // kept inside a scope
+      const inner = tn.tidy(() => [tn.sub(a, 1)]); // returned into the outer scope, which disposes it
+      assert.equal(inner[0].isDisposed, false);
+    });
+  }
+  assert.equal(tn.memory().numTensors, baseline.numTensors + 400, "the returned and the kept tensors are live until collected");
+  await settle();
+  assert.deepEqual(tn.memory(), baseline);
+  a.dispose();
+});

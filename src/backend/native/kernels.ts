@@ -199,7 +199,7 @@ function reduce(name: ReduceName): Kernel<"sum"> {
     if (!isFloat(x.dtype) || x.data.length < SMALL) return fallback(inputs, attrs);
     const addon = native();
     const shape = reducedShape(x.shape, attrs.axes, false);
-    const y = allocArray(x.dtype, sizeOf(shape));
+    const y = takeBuffer(x.dtype, sizeOf(shape));
     addon.reduce(addon.reduceOps[name], x.data, y, reduceGeometry(x.shape, attrs.axes));
     return result(shape, x.dtype, y);
   };
@@ -212,7 +212,7 @@ function argReduce(name: "argMax" | "argMin"): Kernel<"argMax"> {
     const addon = native();
     const { outer, n, inner } = aroundAxis(x.shape, attrs.axis);
     if (addon.argReduce === undefined || !isFloat(x.dtype) || n === 0 || x.data.length < SMALL) return fallback(inputs, attrs);
-    const y = new Int32Array(outer * inner);
+    const y = takeBuffer("int32", outer * inner) as Int32Array;
     addon.argReduce(name === "argMax", x.data as Float32Array | Float64Array, y, outer, n, inner);
     return result(reducedShape(x.shape, [attrs.axis], false), "int32", y);
   };
@@ -275,7 +275,7 @@ const transpose: Kernel<"transpose"> = (inputs, attrs) => {
   const inStrides = stridesOf(x.shape);
   const outShape = perm.map((p) => x.shape[p]);
   const geom = compactGeometry(outShape, [perm.map((p) => inStrides[p])]);
-  const y = allocArray(x.dtype, x.data.length);
+  const y = takeBuffer(x.dtype, x.data.length);
   if (y.length === 0) return result(outShape, x.dtype, y);
   if (geom[0] === 1 && geom[2] <= 1) {
     y.set(x.data);
@@ -291,7 +291,7 @@ const broadcastTo: Kernel<"broadcastTo"> = (inputs, attrs) => {
   const addon = native();
   const size = sizeOf(shape);
   if (addon.stridedCopy === undefined || size < SMALL) return shapeKernels.broadcastTo(inputs, attrs);
-  const y = allocArray(x.dtype, size);
+  const y = takeBuffer(x.dtype, size);
   addon.stridedCopy(x.data, y, 0, compactGeometry(shape, [broadcastStrides(x.shape, shape)]));
   return result(shape, x.dtype, y);
 };
@@ -303,7 +303,7 @@ const stridedSlice: Kernel<"stridedSlice"> = (inputs, attrs) => {
   const size = sizeOf(g.shape);
   const addon = native();
   if (addon.stridedCopy === undefined || g.contiguous || size < SMALL) return shapeKernels.stridedSlice(inputs, attrs);
-  const y = allocArray(x.dtype, size);
+  const y = takeBuffer(x.dtype, size);
   addon.stridedCopy(x.data, y, g.start, compactGeometry(g.shape, [g.strides]));
   return result(g.shape, x.dtype, y);
 };
@@ -312,7 +312,7 @@ const gather: Kernel<"gather"> = (inputs, attrs) => {
   const [x, indices] = inputs;
   if (!(indices.data instanceof Int32Array)) return shapeKernels.gather(inputs, attrs);
   const g = gatherGeometry(x.shape, indices.shape, attrs.axis, attrs.batchDims);
-  const y = allocArray(x.dtype, sizeOf(g.outShape));
+  const y = takeBuffer(x.dtype, sizeOf(g.outShape));
   if (y.length > 0) native().gather(x.data, indices.data, y, g.batch, g.outer, g.n, g.inner, g.count);
   return result(g.outShape, x.dtype, y);
 };
