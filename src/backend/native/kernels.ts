@@ -60,30 +60,52 @@ function broadcastStrides(shape: readonly number[], outShape: readonly number[])
   return r;
 }
 
+/** The most dims and stride lists a geometry holds in the scratch arrays below. */
+const MAX_RANK = 32;
+const MAX_LISTS = 4;
+/**
+ * Scratch for the geometries handed to the addon. A fresh small Int32Array per kernel call lives on V8's heap, and
+ * Node-API must move it to an off-heap buffer before the addon can read it; these are off-heap once, and reused (a
+ * geometry is consumed by the addon call right after it is built).
+ */
+const GEOMETRY = new Int32Array(1 + MAX_RANK * (1 + MAX_LISTS));
+const DIMS = new Int32Array(MAX_RANK);
+const STRIDES = new Int32Array(MAX_RANK * MAX_LISTS);
+
+/** [rank, DIMS[0..rank), then each of the first `lists` rows of STRIDES] as a view of GEOMETRY. */
+function packGeometry(rank: number, lists: number): Int32Array {
+  GEOMETRY[0] = rank;
+  for (let d = 0; d < rank; d++) GEOMETRY[1 + d] = DIMS[d];
+  for (let j = 0; j < lists; j++) {
+    for (let d = 0; d < rank; d++) GEOMETRY[1 + (j + 1) * rank + d] = STRIDES[j * MAX_RANK + d];
+  }
+  return GEOMETRY.subarray(0, 1 + rank * (1 + lists));
+}
+
 /**
  * Drops size-1 dims and merges dim d into d-1 wherever every stride list satisfies s[d-1] = s[d]·n[d] (the two dims
  * walk memory as one). Returns [rank, shape…, strides of each list…] as the addon's Int32Array geometry; a scalar
- * becomes rank 1 of size 1.
+ * becomes rank 1 of size 1. The array is reused by the next call: pass it to the addon at once.
  */
 export function compactGeometry(shape: readonly number[], strideLists: readonly (readonly number[])[]): Int32Array {
-  const dims: number[] = [];
-  const lists: number[][] = strideLists.map(() => []);
+  const lists = strideLists.length;
+  if (shape.length > MAX_RANK || lists > MAX_LISTS) throw new Error(`native geometry: rank ${shape.length} with ${lists} stride lists is beyond ${MAX_RANK} and ${MAX_LISTS}`);
+  let rank = 0;
   for (let d = 0; d < shape.length; d++) {
-    if (shape[d] === 1) continue;
-    const last = dims.length - 1;
-    if (last >= 0 && strideLists.every((s, j) => lists[j][last] === s[d] * shape[d])) {
-      dims[last] *= shape[d];
-      strideLists.forEach((s, j) => (lists[j][last] = s[d]));
-    } else {
-      dims.push(shape[d]);
-      strideLists.forEach((s, j) => lists[j].push(s[d]));
-    }
+    const n = shape[d];
+    if (n === 1) continue;
+    let merge = rank > 0;
+    for (let j = 0; j < lists && merge; j++) merge = STRIDES[j * MAX_RANK + rank - 1] === strideLists[j][d] * n;
+    const at = merge ? rank - 1 : rank++;
+    DIMS[at] = merge ? DIMS[at] * n : n;
+    for (let j = 0; j < lists; j++) STRIDES[j * MAX_RANK + at] = strideLists[j][d];
   }
-  if (dims.length === 0) {
-    dims.push(1);
-    lists.forEach((l) => l.push(0));
+  if (rank === 0) {
+    DIMS[0] = 1;
+    for (let j = 0; j < lists; j++) STRIDES[j * MAX_RANK] = 0;
+    rank = 1;
   }
-  return Int32Array.from([dims.length, ...dims, ...lists.flat()]);
+  return packGeometry(rank, lists);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -172,24 +194,25 @@ const reluGrad: Kernel<"reluGrad"> = (inputs, attrs) => {
 type ReduceName = keyof ReducePrimitives & ("sum" | "prod" | "max" | "min");
 const REDUCE: ReduceName[] = ["sum", "prod", "max", "min"];
 
-/** [rank, shape…, reduced…] with size-1 dims dropped and neighbours of the same kind merged. */
+/** [rank, shape…, reduced…] with size-1 dims dropped and neighbours of the same kind merged (reused, as compactGeometry's). */
 function reduceGeometry(shape: readonly number[], axes: readonly number[]): Int32Array {
-  const dims: number[] = [];
-  const flags: number[] = [];
+  if (shape.length > MAX_RANK) throw new Error(`native geometry: rank ${shape.length} is beyond ${MAX_RANK}`);
+  let rank = 0;
   for (let d = 0; d < shape.length; d++) {
     if (shape[d] === 1) continue;
     const f = axes.includes(d) ? 1 : 0;
-    if (flags.length > 0 && flags[flags.length - 1] === f) dims[dims.length - 1] *= shape[d];
+    if (rank > 0 && STRIDES[rank - 1] === f) DIMS[rank - 1] *= shape[d];
     else {
-      dims.push(shape[d]);
-      flags.push(f);
+      DIMS[rank] = shape[d];
+      STRIDES[rank++] = f;
     }
   }
-  if (dims.length === 0) {
-    dims.push(1);
-    flags.push(0);
+  if (rank === 0) {
+    DIMS[0] = 1;
+    STRIDES[0] = 0;
+    rank = 1;
   }
-  return Int32Array.from([dims.length, ...dims, ...flags]);
+  return packGeometry(rank, 1);
 }
 
 function reduce(name: ReduceName): Kernel<"sum"> {
