@@ -37,6 +37,17 @@ function makeModel(seed: number) {
   return { step, params };
 }
 
+/** Collects garbage and lets the FinalizationRegistry's callbacks run (they are asynchronous): a few GCs and event-loop turns. */
+async function settle(): Promise<void> {
+  v8.setFlagsFromString("--expose-gc");
+  const gc = vm.runInNewContext("gc") as () => void;
+  for (let i = 0; i < 6; i++) {
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
+
 test("1,000 training steps inside tidy: tensor and byte counts stay flat", () => {
   const { step } = makeModel(1);
   let first = 0;
@@ -55,16 +66,6 @@ test("1,000 training steps inside tidy: tensor and byte counts stay flat", () =>
 });
 
 test("1,000 training steps without tidy: after gc, counts return to the baseline", async () => {
-  v8.setFlagsFromString("--expose-gc");
-  const gc = vm.runInNewContext("gc") as () => void;
-  // Finalizers run asynchronously: collect, then give the event loop a few turns, a few times.
-  const settle = async (): Promise<void> => {
-    for (let i = 0; i < 6; i++) {
-      gc();
-      await new Promise((resolve) => setImmediate(resolve));
-      await new Promise((resolve) => setTimeout(resolve, 0));
-    }
-  };
   const { step } = makeModel(2);
   step(); // first-use allocations (none expected, but do not count them)
   await settle();
@@ -78,15 +79,6 @@ test("1,000 training steps without tidy: after gc, counts return to the baseline
 });
 
 test("tensors that outlive their tidy (returned or kept) are still released by the garbage collector", async () => {
-  v8.setFlagsFromString("--expose-gc");
-  const gc = vm.runInNewContext("gc") as () => void;
-  const settle = async (): Promise<void> => {
-    for (let i = 0; i < 6; i++) {
-      gc();
-      await new Promise((resolve) => setImmediate(resolve));
-      await new Promise((resolve) => setTimeout(resolve, 0));
-    }
-  };
   const a = tn.ones([64]);
   await settle();
   const baseline = tn.memory();
