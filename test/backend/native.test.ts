@@ -100,6 +100,8 @@ test("binary kernels match cpu, with broadcasting (float32, float64, int32)", { 
     [[2, 1, 4], [1, 3, 1]],
     [[1], [5]],
     [[0, 3], [3]],
+    // Rank 40 (size-1 dims between): more dims than the geometry scratch starts with.
+    [[3, ...new Array<number>(38).fill(1), 4], [2, 1, 4]],
   ];
   // Big enough for the threaded paths (more than 2^17 elements); the loop structure is the same for every op.
   const big: [number[], number[]][] = [
@@ -136,6 +138,7 @@ test("reductions match cpu over any axes (float32, float64, int32 via fallback)"
     [[6, 7, 8], [0]], [[6, 7, 8], [1]], [[6, 7, 8], [2]], [[6, 7, 8], [0, 2]], [[6, 7, 8], [0, 1, 2]], [[6, 7, 8], []],
     [[1, 5, 1], [0, 2]], [[], []], [[0, 3], [0]], [[3, 0], [1]],
     [[1000, 300], [0]], [[1000, 300], [1]], [[1000, 300], [0, 1]], [[200000], [0]], [[40, 50, 60], [0, 2]],
+    [[3, ...new Array<number>(38).fill(1), 4, 5], [0, 40]],
   ];
   for (const name of ["sum", "prod", "max", "min"] as const) {
     for (const dtype of FLOATS) {

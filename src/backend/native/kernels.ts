@@ -60,24 +60,33 @@ function broadcastStrides(shape: readonly number[], outShape: readonly number[])
   return r;
 }
 
-/** The most dims and stride lists a geometry holds in the scratch arrays below. */
-const MAX_RANK = 32;
-const MAX_LISTS = 4;
 /**
  * Scratch for the geometries handed to the addon. A fresh small Int32Array per kernel call lives on V8's heap, and
  * Node-API must move it to an off-heap buffer before the addon can read it; these are off-heap once, and reused (a
- * geometry is consumed by the addon call right after it is built).
+ * geometry is consumed by the addon call right after it is built). They grow for a higher rank or more stride lists.
  */
-const GEOMETRY = new Int32Array(1 + MAX_RANK * (1 + MAX_LISTS));
-const DIMS = new Int32Array(MAX_RANK);
-const STRIDES = new Int32Array(MAX_RANK * MAX_LISTS);
+let scratchRank = 0;
+let scratchLists = 0;
+let GEOMETRY = new Int32Array(0);
+let DIMS = new Int32Array(0);
+let STRIDES = new Int32Array(0);
+
+/** Makes the scratch hold `rank` dims and `lists` stride lists (row j of STRIDES starts at j · scratchRank). */
+function reserveGeometry(rank: number, lists: number): void {
+  if (rank <= scratchRank && lists <= scratchLists) return;
+  scratchRank = Math.max(rank, scratchRank, 32);
+  scratchLists = Math.max(lists, scratchLists, 4);
+  GEOMETRY = new Int32Array(1 + scratchRank * (1 + scratchLists));
+  DIMS = new Int32Array(scratchRank);
+  STRIDES = new Int32Array(scratchRank * scratchLists);
+}
 
 /** [rank, DIMS[0..rank), then each of the first `lists` rows of STRIDES] as a view of GEOMETRY. */
 function packGeometry(rank: number, lists: number): Int32Array {
   GEOMETRY[0] = rank;
   for (let d = 0; d < rank; d++) GEOMETRY[1 + d] = DIMS[d];
   for (let j = 0; j < lists; j++) {
-    for (let d = 0; d < rank; d++) GEOMETRY[1 + (j + 1) * rank + d] = STRIDES[j * MAX_RANK + d];
+    for (let d = 0; d < rank; d++) GEOMETRY[1 + (j + 1) * rank + d] = STRIDES[j * scratchRank + d];
   }
   return GEOMETRY.subarray(0, 1 + rank * (1 + lists));
 }
@@ -89,20 +98,20 @@ function packGeometry(rank: number, lists: number): Int32Array {
  */
 export function compactGeometry(shape: readonly number[], strideLists: readonly (readonly number[])[]): Int32Array {
   const lists = strideLists.length;
-  if (shape.length > MAX_RANK || lists > MAX_LISTS) throw new Error(`native geometry: rank ${shape.length} with ${lists} stride lists is beyond ${MAX_RANK} and ${MAX_LISTS}`);
+  reserveGeometry(Math.max(shape.length, 1), lists);
   let rank = 0;
   for (let d = 0; d < shape.length; d++) {
     const n = shape[d];
     if (n === 1) continue;
     let merge = rank > 0;
-    for (let j = 0; j < lists && merge; j++) merge = STRIDES[j * MAX_RANK + rank - 1] === strideLists[j][d] * n;
+    for (let j = 0; j < lists && merge; j++) merge = STRIDES[j * scratchRank + rank - 1] === strideLists[j][d] * n;
     const at = merge ? rank - 1 : rank++;
     DIMS[at] = merge ? DIMS[at] * n : n;
-    for (let j = 0; j < lists; j++) STRIDES[j * MAX_RANK + at] = strideLists[j][d];
+    for (let j = 0; j < lists; j++) STRIDES[j * scratchRank + at] = strideLists[j][d];
   }
   if (rank === 0) {
     DIMS[0] = 1;
-    for (let j = 0; j < lists; j++) STRIDES[j * MAX_RANK] = 0;
+    for (let j = 0; j < lists; j++) STRIDES[j * scratchRank] = 0;
     rank = 1;
   }
   return packGeometry(rank, lists);
@@ -196,7 +205,7 @@ const REDUCE: ReduceName[] = ["sum", "prod", "max", "min"];
 
 /** [rank, shape…, reduced…] with size-1 dims dropped and neighbours of the same kind merged (reused, as compactGeometry's). */
 function reduceGeometry(shape: readonly number[], axes: readonly number[]): Int32Array {
-  if (shape.length > MAX_RANK) throw new Error(`native geometry: rank ${shape.length} is beyond ${MAX_RANK}`);
+  reserveGeometry(Math.max(shape.length, 1), 1);
   let rank = 0;
   for (let d = 0; d < shape.length; d++) {
     if (shape[d] === 1) continue;
