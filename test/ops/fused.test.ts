@@ -8,7 +8,7 @@ import { test } from "node:test";
 import * as tn from "../../src/index.js";
 import { fused, type FusedActivationName } from "../../src/ops/fused.js";
 import { runOpRecords, type OpRecord, type RefTensor, type Sample, type Value } from "../helpers/opinfo.js";
-import { broadcastValues, lcg } from "../helpers/reference.js";
+import { broadcastValues, lcg, matMulValues } from "../helpers/reference.js";
 
 /** Distinct values in [-scale, scale) (no ties, so activations' kinks are not hit). */
 function rand(shape: number[], seed = 1, scale = 1): Value {
@@ -197,43 +197,9 @@ interface MatMulArgs extends EpilogueArgs {
   transposeB?: boolean;
 }
 
-/** Batched product with transposes and broadcast batch dims, in float64. */
+/** Batched product with transposes and broadcast batch dims, in float64, then the epilogue. */
 function matMulReference([a, b, ...extra]: RefTensor[], o: MatMulArgs): RefTensor {
-  const [ra, rb] = [a.shape.length, b.shape.length];
-  const m = o.transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
-  const k = o.transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
-  const n = o.transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
-  const batchA = a.shape.slice(0, -2);
-  const batchB = b.shape.slice(0, -2);
-  const rank = Math.max(batchA.length, batchB.length);
-  const pa = [...new Array<number>(rank - batchA.length).fill(1), ...batchA];
-  const pb = [...new Array<number>(rank - batchB.length).fill(1), ...batchB];
-  const batch = pa.map((d, i) => Math.max(d, pb[i]));
-  const values: number[] = [];
-  for (let t = 0; t < size(batch); t++) {
-    let rem = t;
-    let ia = 0;
-    let ib = 0;
-    let sa = 1;
-    let sb = 1;
-    for (let d = rank - 1; d >= 0; d--) {
-      const i = rem % batch[d];
-      rem = Math.floor(rem / batch[d]);
-      ia += (pa[d] === 1 ? 0 : i) * sa;
-      ib += (pb[d] === 1 ? 0 : i) * sb;
-      sa *= pa[d];
-      sb *= pb[d];
-    }
-    const A = (i: number, j: number) => a.values[ia * m * k + (o.transposeA ? j * m + i : i * k + j)];
-    const B = (i: number, j: number) => b.values[ib * k * n + (o.transposeB ? j * k + i : i * n + j)];
-    for (let i = 0; i < m; i++)
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let q = 0; q < k; q++) s += A(i, q) * B(q, j);
-        values.push(s);
-      }
-  }
-  return epilogue({ shape: [...batch, m, n], values }, extra, o);
+  return epilogue(matMulValues(a, b, o.transposeA, o.transposeB), extra, o);
 }
 
 const a45 = rand([4, 5], 21, 2);
