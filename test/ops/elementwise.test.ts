@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as tn from "../../src/index.js";
-import { erf as erfRef } from "../helpers/reference.js";
+import { broadcastValues, erf as erfRef } from "../helpers/reference.js";
 import { runOpRecords, type OpRecord, type RefTensor } from "../helpers/opinfo.js";
 
 type Fn1 = (x: number) => number;
@@ -10,33 +10,12 @@ type Fn2 = (a: number, b: number) => number;
 const map1 = (f: Fn1) => ([x]: RefTensor[]): RefTensor => ({ shape: x.shape, values: x.values.map(f) });
 
 /** Broadcasting reference on plain arrays (independent of the kernels' stride walker). */
-export function broadcast2(a: RefTensor, b: RefTensor, f: Fn2): RefTensor {
+function broadcast2(a: RefTensor, b: RefTensor, f: Fn2): RefTensor {
   const rank = Math.max(a.shape.length, b.shape.length);
-  const pa = [...Array(rank - a.shape.length).fill(1), ...a.shape];
-  const pb = [...Array(rank - b.shape.length).fill(1), ...b.shape];
-  const shape = pa.map((d, i) => Math.max(d, pb[i]));
-  const size = shape.reduce((p, d) => p * d, 1);
-  const values: number[] = [];
-  for (let flat = 0; flat < size; flat++) {
-    let rem = flat;
-    let ia = 0;
-    let ib = 0;
-    let sa = 1;
-    let sb = 1;
-    const idx: number[] = [];
-    for (let d = rank - 1; d >= 0; d--) {
-      idx[d] = rem % shape[d];
-      rem = Math.floor(rem / shape[d]);
-    }
-    for (let d = rank - 1; d >= 0; d--) {
-      ia += (pa[d] === 1 ? 0 : idx[d]) * sa;
-      ib += (pb[d] === 1 ? 0 : idx[d]) * sb;
-      sa *= pa[d];
-      sb *= pb[d];
-    }
-    values.push(f(a.values[ia], b.values[ib]));
-  }
-  return { shape, values };
+  const dim = (t: RefTensor, d: number): number => t.shape[t.shape.length - rank + d] ?? 1;
+  const shape = Array.from({ length: rank }, (_, d) => Math.max(dim(a, d), dim(b, d)));
+  const bv = broadcastValues(b, shape);
+  return { shape, values: broadcastValues(a, shape).map((x, i) => f(x, bv[i])) };
 }
 
 const general = [[-1.7, -0.4, 0.3], [0.9, 1.6, 2.2]];
