@@ -287,19 +287,15 @@ export abstract class Layer {
 
   /** Layers this layer owns (assigned to its properties, directly or in arrays), whose weights it includes. */
   get trackedLayers(): Layer[] {
+    // Walked several times per training step: `for…in` and a list scan allocate nothing but the result.
     const found: Layer[] = [];
-    const seen = new Set<Layer>();
-    const visit = (value: unknown): void => {
-      if (value instanceof Layer) {
-        if (value !== this && !seen.has(value)) {
-          seen.add(value);
-          found.push(value);
-        }
-      } else if (Array.isArray(value)) {
-        for (const v of value) if (v instanceof Layer) visit(v);
-      }
-    };
-    for (const key of Object.keys(this)) visit((this as Record<string, unknown>)[key]);
+    const props = this as Record<string, unknown>;
+    for (const key in props) {
+      if (!Object.hasOwn(props, key)) continue;
+      const value = props[key];
+      if (value instanceof Layer) addTracked(found, value, this);
+      else if (Array.isArray(value)) for (const v of value) if (v instanceof Layer) addTracked(found, v, this);
+    }
     return found;
   }
 
@@ -307,13 +303,15 @@ export abstract class Layer {
   selfAndSublayers(): Layer[] {
     const order: Layer[] = [];
     const seen = new Set<Layer>();
-    const visit = (layer: Layer): void => {
-      if (seen.has(layer)) return;
+    const pending: Layer[] = [this];
+    while (pending.length > 0) {
+      const layer = pending.pop() as Layer;
+      if (seen.has(layer)) continue;
       seen.add(layer);
       order.push(layer);
-      for (const sub of layer.trackedLayers) visit(sub);
-    };
-    visit(this);
+      const subs = layer.trackedLayers;
+      for (let i = subs.length - 1; i >= 0; i--) pending.push(subs[i]);
+    }
     return order;
   }
 
@@ -585,4 +583,9 @@ export function knownDim(shape: SymbolicShape, axis: number, layer: string, what
     throw new ValueError(`${layer}: the ${what} dimension of the input must be known, got input shape ${formatSymbolicShape(shape)}`);
   }
   return d;
+}
+
+/** Adds `layer` to `found` once, never the owner itself (a linear scan: layers own few sublayers). */
+function addTracked(found: Layer[], layer: Layer, owner: Layer): void {
+  if (layer !== owner && !found.includes(layer)) found.push(layer);
 }

@@ -143,6 +143,39 @@ test("subclassed model: layers assigned to properties are tracked", () => {
   assert.equal(m.nonTrainableWeights.length, 4);
 });
 
+test("subclassed model: nested and shared sublayers are walked depth-first, parents first, each once", () => {
+  // Keras's order: a layer's own weights, then each tracked sublayer's (recursively) in attribute order; `shared`
+  // (a parameter property, assigned first) is listed under the first block only.
+  class Block extends tn.layers.Layer {
+    inner: Linear;
+    constructor(readonly shared: Linear, name: string) {
+      super({ name });
+      this.inner = new Linear({ units: 2, name: `${name}_inner` });
+    }
+    override call(inputs: tn.Tensor | tn.Tensor[]): tn.Tensor {
+      return this.inner.apply(this.shared.apply(inputs as tn.Tensor));
+    }
+  }
+  const shared = new Linear({ units: 2, name: "shared" });
+  class Outer extends tn.Model {
+    blocks = [new Block(shared, "b0"), new Block(shared, "b1")];
+    head = new Linear({ units: 1, name: "head" });
+    override call(inputs: tn.Tensor | tn.Tensor[]): tn.Tensor {
+      return this.head.apply(this.blocks[1].apply(this.blocks[0].apply(inputs as tn.Tensor)));
+    }
+  }
+  const m = new Outer();
+  m.predict(tn.ones([1, 2]));
+  assert.deepEqual(
+    m.weights.map((w) => w.name),
+    ["shared/kernel", "shared/bias", "b0_inner/kernel", "b0_inner/bias", "b1_inner/kernel", "b1_inner/bias", "head/kernel", "head/bias"],
+  );
+  assert.deepEqual(
+    m.layers.map((l) => l.name),
+    ["b0", "b1", "head"],
+  );
+});
+
 test("summary prints Keras's table with shapes and parameter counts", () => {
   tn.layers.clearSession();
   const s = tn.sequential([new Linear({ units: 512, inputShape: [784] }), new Linear({ units: 10 })]);
