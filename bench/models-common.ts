@@ -36,6 +36,8 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const QUICK = args.includes("--quick");
+/** Child mode: time predict only, so the peak RSS is that of inference (compared with a TF.js that cannot train). */
+const PREDICT_ONLY = args.includes("--predict-only");
 /** Target length of one timed round. */
 const ROUND_MS = QUICK ? 300 : 700;
 /** Batches of distinct synthetic data, cycled by trainOnBatch and predict, concatenated for fit. */
@@ -286,6 +288,12 @@ interface ChildResult {
 /** Losses of this many first steps are kept, to compare frameworks (the same weights and batches). */
 const LOSS_STEPS = 5;
 
+class PredictOnly extends Error {
+  constructor() {
+    super("predict-only run");
+  }
+}
+
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split("\n")[0].slice(0, 240);
 
 /** Rounds of `perRound` calls of `fn` until `budgetMs` is spent (at least 2 rounds); samples/s per round. */
@@ -376,6 +384,7 @@ async function runChild(w: Workload, name: Framework): Promise<ChildResult> {
   let stepMs = NaN;
   let trained = false;
   try {
+    if (PREDICT_ONLY) throw new PredictOnly();
     let step = 0;
     for (let k = 0; k < 3; k++) {
       const t0 = performance.now();
@@ -403,11 +412,12 @@ async function runChild(w: Workload, name: Framework): Promise<ChildResult> {
     stepMs = result.stepMsMedian;
     trained = true;
   } catch (e) {
-    result.train = { error: errorText(e) };
+    result.train = e instanceof PredictOnly ? { skipped: e.message } : { error: errorText(e) };
   }
 
   // fit: one warm-up epoch, then rounds of fit calls of `epochs` epochs each.
-  if (!trained) result.fit = { skipped: "cannot train" };
+  if (PREDICT_ONLY) result.fit = { skipped: "predict-only run" };
+  else if (!trained) result.fit = { skipped: "cannot train" };
   else if (stepMs > FIT_MAX_STEP_MS) result.fit = { skipped: `not timed: ${(stepMs / 1000).toFixed(1)} s per step (trainOnBatch only)` };
   else {
     try {
@@ -438,7 +448,7 @@ async function runChild(w: Workload, name: Framework): Promise<ChildResult> {
   // Peak RSS of the timed workload, read before the profiled passes that only Tensile `native` makes (their records
   // of every kernel call would be charged to it otherwise).
   result.maxRssMiB = process.resourceUsage().maxRSS / 1024;
-  if (name === "tensile-native" && tn !== null) {
+  if (name === "tensile-native" && tn !== null && !PREDICT_ONLY) {
     result.profiles = [];
     if (trained) {
       const steps = Math.max(10, Math.min(50, Math.round(1500 / stepMs)));
@@ -536,7 +546,13 @@ function cell(p: PhaseSummary, notes: string[], stat: Stat = "median"): string {
   return `n/a [${notes.indexOf(p.why) + 1}]`;
 }
 
-function render(w: Workload, results: Aggregate[], failures: string[], limit: Limit, meta: { seconds: number; repeats: number; load: [number, number] }): string {
+function render(
+  w: Workload,
+  results: Aggregate[],
+  failures: string[],
+  limit: Limit,
+  meta: { seconds: number; repeats: number; load: [number, number]; predictOnlyRss: number[] },
+): string {
   const cpus = os.cpus();
   const notes: string[] = [];
   const lines: string[] = [];
@@ -555,6 +571,11 @@ function render(w: Workload, results: Aggregate[], failures: string[], limit: Li
       "for multi-thread runs it is lower than wall throughput on an idle machine, and counts time spent spinning)",
   );
   lines.push(`- each framework in its own child process (\`--only=<name>\`), so peak RSS (\`process.resourceUsage().maxRSS\` after the timed phases, before Tensile \`native\`'s profiled passes; median over its runs) is its own (it includes Node, tsx and the library)`);
+  if (meta.predictOnlyRss.length > 0) {
+    lines.push(
+      `- a TF.js backend that cannot train runs inference only, so its peak RSS is compared with Tensile \`native\` running inference only (\`--only=tensile-native --predict-only\`, ${meta.predictOnlyRss.length} runs: ${meta.predictOnlyRss.map((r) => Math.round(r)).join(", ")} MiB)`,
+    );
+  }
   lines.push(`- FLOPs per sample: ${(w.trainFlops / 1e6).toFixed(2)} M training, ${(w.inferFlops / 1e6).toFixed(2)} M inference (${w.flopsNote})`);
   lines.push(
     Number.isFinite(limitGflops)
@@ -643,11 +664,15 @@ function render(w: Workload, results: Aggregate[], failures: string[], limit: Li
     }
     const tf = results.filter((r) => r.name.startsWith("tfjs"));
     if (tf.length > 0) {
-      const ok = native.maxRssMiB <= Math.min(...tf.map((r) => r.maxRssMiB));
-      const partly = native.maxRssMiB <= Math.max(...tf.map((r) => r.maxRssMiB));
-      lines.push(
-        `| peak RSS ≤ TF.js's | ${Math.round(native.maxRssMiB)} MiB vs ${tf.map((r) => `${LABELS[r.name]} ${Math.round(r.maxRssMiB)}`).join(", ")} MiB | ${ok ? "**yes**" : partly ? "**partly** (not below every TF.js backend)" : "**no**"} | | | |`,
-      );
+      // Each TF.js run against Tensile `native` on the same workload: a TF.js that cannot train ran inference only.
+      const inferenceRss = meta.predictOnlyRss.length > 0 ? median(meta.predictOnlyRss) : NaN;
+      const pairs = tf.map((r) => {
+        const trains = !("why" in r.train);
+        const ours = trains ? native.maxRssMiB : inferenceRss;
+        return { ok: ours <= r.maxRssMiB, text: `${trains ? "training run" : "inference only"}: ${Number.isFinite(ours) ? Math.round(ours) : "n/a"} vs ${LABELS[r.name]} ${Math.round(r.maxRssMiB)}` };
+      });
+      const met = pairs.every((p) => p.ok) ? "**yes**" : pairs.some((p) => p.ok) ? "**partly**" : "**no**";
+      lines.push(`| peak RSS ≤ TF.js's, same workload | ${pairs.map((p) => p.text).join("; ")} MiB | ${met} | | | |`);
     }
   }
 
@@ -725,6 +750,28 @@ export async function runWorkload(w: Workload): Promise<void> {
   const limit: Limit = { gflops: [], note: typeof exe === "string" ? "" : exe.error };
   const byName = new Map<Framework, ChildResult[]>();
   const failures: string[] = [];
+  const runChildProcess = (name: Framework, rep: number, extra: string[]): ChildResult | null => {
+    const t0 = performance.now();
+    const child = spawnSync(
+      existsSync(tsx) ? tsx : "npx",
+      [...(existsSync(tsx) ? [] : ["tsx"]), script, `--only=${name}`, ...(QUICK ? ["--quick"] : []), ...extra],
+      { encoding: "utf8", maxBuffer: 64 * 2 ** 20, timeout: 600_000 },
+    );
+    const line = child.stdout?.split("\n").find((l) => l.startsWith(RESULT_MARK));
+    if (child.status !== 0 || line === undefined) {
+      const out = (child.stderr || child.stdout || child.error?.message || "").trim().split("\n");
+      const why = out.find((l) => /\b\w*Error\b/.test(l))?.trim() ?? out.slice(-3).join(" / ");
+      process.stderr.write(`failed: ${why}\n`);
+      failures.push(`${LABELS[name]}${extra.length > 0 ? ` ${extra.join(" ")}` : ""}, run ${rep + 1}: ${why.slice(0, 200)}`);
+      return null;
+    }
+    const r = JSON.parse(line.slice(RESULT_MARK.length)) as ChildResult;
+    const show = (p: Phase) => ("rounds" in p ? fmt(median(p.rounds)) : "n/a");
+    process.stderr.write(
+      `fit ${show(r.fit)}, trainOnBatch ${show(r.train)}, predict ${show(r.predict)} samples/s, RSS ${Math.round(r.maxRssMiB)} MiB (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`,
+    );
+    return r;
+  };
   for (let rep = 0; rep < repeats; rep++) {
     if (typeof exe === "string") {
       const g = runLimit(exe, 1024);
@@ -734,26 +781,20 @@ export async function runWorkload(w: Workload): Promise<void> {
     for (const name of names) {
       if (rep >= (w.maxRepeats?.[name] ?? repeats)) continue;
       process.stderr.write(`[run ${rep + 1}/${repeats}] ${LABELS[name]} … `);
-      const t0 = performance.now();
-      const child = spawnSync(
-        existsSync(tsx) ? tsx : "npx",
-        [...(existsSync(tsx) ? [] : ["tsx"]), script, `--only=${name}`, ...(QUICK ? ["--quick"] : [])],
-        { encoding: "utf8", maxBuffer: 64 * 2 ** 20, timeout: 600_000 },
-      );
-      const line = child.stdout?.split("\n").find((l) => l.startsWith(RESULT_MARK));
-      if (child.status !== 0 || line === undefined) {
-        const out = (child.stderr || child.stdout || child.error?.message || "").trim().split("\n");
-        const why = out.find((l) => /\b\w*Error\b/.test(l))?.trim() ?? out.slice(-3).join(" / ");
-        process.stderr.write(`failed: ${why}\n`);
-        failures.push(`${LABELS[name]}, run ${rep + 1}: ${why.slice(0, 200)}`);
-        continue;
-      }
-      const r = JSON.parse(line.slice(RESULT_MARK.length)) as ChildResult;
-      byName.set(name, [...(byName.get(name) ?? []), r]);
-      const show = (p: Phase) => ("rounds" in p ? fmt(median(p.rounds)) : "n/a");
-      process.stderr.write(
-        `fit ${show(r.fit)}, trainOnBatch ${show(r.train)}, predict ${show(r.predict)} samples/s, RSS ${Math.round(r.maxRssMiB)} MiB (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`,
-      );
+      const r = runChildProcess(name, rep, []);
+      if (r !== null) byName.set(name, [...(byName.get(name) ?? []), r]);
+    }
+  }
+  // A TF.js backend that cannot train ran inference only: its peak RSS is compared with Tensile `native` running
+  // inference only, the same workload.
+  const inferenceOnly = names.filter((n) => n.startsWith("tfjs") && (byName.get(n) ?? []).some((r) => "error" in r.train));
+  const predictOnlyRss: number[] = [];
+  if (inferenceOnly.length > 0 && names.includes("tensile-native")) {
+    const runs = Math.max(...inferenceOnly.map((n) => byName.get(n)?.length ?? 0));
+    for (let rep = 0; rep < runs; rep++) {
+      process.stderr.write(`[run ${rep + 1}/${runs}] ${LABELS["tensile-native"]}, predict only … `);
+      const r = runChildProcess("tensile-native", rep, ["--predict-only"]);
+      if (r !== null) predictOnlyRss.push(r.maxRssMiB);
     }
   }
   const results: Aggregate[] = [];
@@ -775,7 +816,7 @@ export async function runWorkload(w: Workload): Promise<void> {
       profiles: rs.find((r) => r.profiles !== undefined)?.profiles,
     });
   }
-  const md = render(w, results, failures, limit, { seconds: (performance.now() - started) / 1000, repeats, load: [load0, os.loadavg()[0]] });
+  const md = render(w, results, failures, limit, { seconds: (performance.now() - started) / 1000, repeats, load: [load0, os.loadavg()[0]], predictOnlyRss });
   process.stdout.write("\n" + md);
   if (args.includes("--write")) process.stderr.write(`wrote ${relative(process.cwd(), writeSection(w, md))}\n`);
 }
