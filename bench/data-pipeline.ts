@@ -238,7 +238,7 @@ function section(): string {
       "the pipeline, not learning. Training runs on one thread (`setThreads(1)`), so the serial pipeline does map + step " +
       "on one core; `parallel: 2` runs the maps on two worker threads (imported as `{module, export}`), overlapping the " +
       "main thread's training steps. Three busy threads share two cores, so the workers run below the main thread's priority " +
-      "(`lowPriority`, the default: nice +10 on Linux) and the training step keeps its core; the last row runs them at the same " +
+      "(`lowPriority`, the default: nice +19 on Linux) and the training step keeps its core; the last row runs them at the same " +
       "priority. The workers start in the warm-up epoch and are reused by later epochs; the timed epochs of the variants take turns.",
     "",
     `- command: \`npm run bench:data -- ${process.argv.slice(2).join(" ")}\` (bench/data-pipeline.ts; \`--min-cores=1.8\` writes only a run during which two spinning threads got ≥ 1.8 cores), steps ${STEPS}, ${REPEATS} undisturbed timed epochs per row after a warm-up epoch`,
