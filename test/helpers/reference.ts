@@ -51,13 +51,13 @@ export function matMulValues(a: Values, b: Values, ta = false, tb = false): { sh
   const pb = [...Array(rank - bb.length).fill(1), ...bb];
   const batch = pa.map((d, i) => Math.max(d, pb[i]));
   const total = batch.reduce((p, d) => p * d, 1);
+  const sa = strides(pa);
+  const sb = strides(pb);
   const out: number[] = [];
   for (let t = 0; t < total; t++) {
     let rem = t;
     let ia = 0;
     let ib = 0;
-    const sa = strides(pa);
-    const sb = strides(pb);
     for (let d = rank - 1; d >= 0; d--) {
       const idx = rem % batch[d];
       rem = Math.floor(rem / batch[d]);

@@ -27,6 +27,34 @@ function countCalls(fn: () => void): Map<Primitive, number> {
 /** The same sigmoid as a function the layer cannot recognise: it forces the composed (unfused) step. */
 const plainSigmoid = (x: tn.Tensor): tn.Tensor => tn.sigmoid(x);
 
+/**
+ * Builds the fused layer (`make(false)`) and the composed one (`make(true)`) with the same weights, and checks that
+ * training-mode loss and weight gradients agree (float32 tolerances).
+ */
+function assertFusedMatchesComposed(
+  name: string,
+  make: (composed: boolean) => tn.layers.Layer,
+  lossOf: (outs: tn.Tensor[]) => tn.Tensor,
+  x: tn.Tensor,
+  mask: tn.Tensor | null,
+  weightCount: number,
+): void {
+  const fused = make(false);
+  const composed = make(true);
+  fused.applyMulti(x);
+  composed.applyMulti(x);
+  composed.setWeights(fused.getWeights());
+  const run = (layer: tn.layers.Layer) =>
+    tn.variableGrads(() => lossOf(layer.applyMulti(x, { training: true, ...(mask !== null ? { mask } : {}) })), layer.trainableWeights);
+  const a = run(fused);
+  const b = run(composed);
+  assertClose(a.value, b.value, { rtol: 1e-6, atol: 1e-6, message: `${name}: loss` });
+  const gradsA = Object.values(a.grads);
+  const gradsB = Object.values(b.grads);
+  assert.equal(gradsA.length, weightCount);
+  gradsA.forEach((g, i) => assertClose(g, gradsB[i], { rtol: 1e-4, atol: 1e-6, message: `${name}: gradient ${i}` }));
+}
+
 test("LSTM runs one fused lstmCell per timestep (and one lstmCellGrad in backprop) with its default activations only", () => {
   const x = values([B, T, F], 1);
   const fused = tn.layers.lstm({ units: U });
@@ -55,23 +83,8 @@ test("the fused LSTM step gives the composed step's outputs, states and gradient
   for (const [name, extra, withMask] of cases) {
     const make = (composed: boolean): tn.layers.LSTM =>
       tn.layers.lstm({ units: U, returnState: true, ...extra, ...(composed ? { recurrentActivation: plainSigmoid } : {}) });
-    const fused = make(false);
-    const composed = make(true);
-    fused.applyMulti(x);
-    composed.applyMulti(x);
-    composed.setWeights(fused.getWeights());
-    const run = (layer: tn.layers.LSTM) =>
-      tn.variableGrads(() => {
-        const outs = layer.applyMulti(x, { training: true, ...(withMask ? { mask } : {}) });
-        return tn.add(tn.sum(tn.square(outs[0])), tn.add(tn.sum(outs[1]), tn.sum(tn.mul(outs[2], 0.5))));
-      }, layer.trainableWeights);
-    const a = run(fused);
-    const b = run(composed);
-    assertClose(a.value, b.value, { rtol: 1e-6, atol: 1e-6, message: `${name}: loss` });
-    const gradsA = Object.values(a.grads);
-    const gradsB = Object.values(b.grads);
-    assert.equal(gradsA.length, 3);
-    gradsA.forEach((g, i) => assertClose(g, gradsB[i], { rtol: 1e-4, atol: 1e-6, message: `${name}: gradient ${i}` }));
+    const lossOf = (outs: tn.Tensor[]): tn.Tensor => tn.add(tn.sum(tn.square(outs[0])), tn.add(tn.sum(outs[1]), tn.sum(tn.mul(outs[2], 0.5))));
+    assertFusedMatchesComposed(name, make, lossOf, x, withMask ? mask : null, 3);
   }
 });
 
@@ -101,22 +114,7 @@ test("the fused GRU step gives the composed step's outputs and gradients (float3
   for (const [name, extra, withMask] of cases) {
     const make = (composed: boolean): tn.layers.GRU =>
       tn.layers.gru({ units: U, returnState: true, ...extra, ...(composed ? { recurrentActivation: plainSigmoid } : {}) });
-    const fused = make(false);
-    const composed = make(true);
-    fused.applyMulti(x);
-    composed.applyMulti(x);
-    composed.setWeights(fused.getWeights());
-    const run = (layer: tn.layers.GRU) =>
-      tn.variableGrads(() => {
-        const outs = layer.applyMulti(x, { training: true, ...(withMask ? { mask } : {}) });
-        return tn.add(tn.sum(tn.square(outs[0])), tn.sum(tn.mul(outs[1], 0.5)));
-      }, layer.trainableWeights);
-    const a = run(fused);
-    const b = run(composed);
-    assertClose(a.value, b.value, { rtol: 1e-6, atol: 1e-6, message: `${name}: loss` });
-    const gradsA = Object.values(a.grads);
-    const gradsB = Object.values(b.grads);
-    assert.equal(gradsA.length, extra.useBias === false ? 2 : 3);
-    gradsA.forEach((g, i) => assertClose(g, gradsB[i], { rtol: 1e-4, atol: 1e-6, message: `${name}: gradient ${i}` }));
+    const lossOf = (outs: tn.Tensor[]): tn.Tensor => tn.add(tn.sum(tn.square(outs[0])), tn.sum(tn.mul(outs[1], 0.5)));
+    assertFusedMatchesComposed(name, make, lossOf, x, withMask ? mask : null, extra.useBias === false ? 2 : 3);
   }
 });
